@@ -1,0 +1,15 @@
+"""Settings for the test suite (pytest-django selects this module)."""
+
+import os
+
+from .base import *  # noqa: F403
+
+# Tests need a key but must not depend on a developer's var/ file.
+SECRET_KEY = "test-only-key-not-used-anywhere-else"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+NEWSROOM_ALLOW_DEMO_ACCOUNTS = True
+
+# Playwright drives the browser from the test thread while Django's live
+# server answers; Django's async-safety guard would otherwise refuse the ORM.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

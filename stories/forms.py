@@ -1,0 +1,130 @@
+"""Admin forms that need the article text to validate."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+
+from . import anchoring
+from .models import Article, Evidence, Person, body_sha256
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    """People tags picked by autocomplete, so a typo never creates a new person."""
+
+    def __init__(self, model, **kwargs):
+        field = model._meta.get_field("people")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Search people by name. Add new people under People.")
+        super().__init__(
+            queryset=Person.objects.all(),
+            widget=AutocompleteSelectMultiple(field, admin.site),
+            **kwargs,
+        )
+
+
+class EvidenceForm(forms.ModelForm):
+    """Binds the pasted quote to exactly one passage of the article.
+
+    Offsets, prefix and suffix are derived, never typed. A quote found more
+    than once is refused until the editor chooses an occurrence by its start
+    offset or by a few words of surrounding context.
+    """
+
+    start = forms.IntegerField(
+        label="Start offset",
+        required=False,
+        min_value=0,
+        help_text="Leave empty; needed only when the quote occurs more than once.",
+    )
+    context = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Or: a few words just before or after the quote, to choose an occurrence.",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "claim",
+            "article",
+            "quote",
+            "start",
+            "context",
+            "stance",
+            "attribution",
+            "attributed_to",
+            "attributed_person",
+        ]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        article, quote = cleaned.get("article"), cleaned.get("quote")
+        if article is None or not quote:
+            return cleaned
+        start = cleaned.get("start")
+        if (
+            self.instance.pk
+            and start is None
+            and quote == self.instance.quote
+            and article.pk == self.instance.article_id
+        ):
+            start = self.instance.start  # unchanged passage: keep the occurrence chosen before
+        try:
+            anchor = anchoring.locate(
+                article.body, quote, start=start, context=cleaned.get("context", "")
+            )
+        except anchoring.AnchorError as exc:
+            self.add_error("quote", str(exc))
+            return cleaned
+        cleaned["quote"], cleaned["start"] = anchor.quote, anchor.start
+        self.instance.end, self.instance.prefix, self.instance.suffix = (
+            anchor.end,
+            anchor.prefix,
+            anchor.suffix,
+        )
+        return cleaned
+
+
+class ArticleAddForm(forms.ModelForm):
+    """Adding an article by pasting its text: refuse a text already imported."""
+
+    class Meta:
+        model = Article
+        fields = ["headline", "outlet", "byline", "url", "published_on", "body", "topics"]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n").strip()
+        existing = Article.objects.filter(body_sha256=body_sha256(body)).first()
+        if existing:
+            raise forms.ValidationError(
+                f"This text was already imported as “{existing}” (article #{existing.pk})."
+            )
+        return body
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class ImportArticlesForm(forms.Form):
+    files = MultipleFileField(
+        help_text="UTF-8 text: headline on line 1, a blank line, paragraphs separated by blank "
+        "lines, optionally a last “Written by NAME” line.",
+    )
+    outlet = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="The outlet that published these articles; created if new. "
+        "Leave empty if unknown.",
+    )

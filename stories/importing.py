@@ -1,0 +1,284 @@
+"""Reading plain-text article files for import, kept free of Django and the database.
+
+This module is deliberately pure (standard library only, no models, no ORM) for two reasons:
+
+* The import management command must be all-or-nothing. It first reads and validates *every*
+  file with :func:`read_articles`, and only when the whole batch is known to be good does it
+  open a transaction and write anything. A half-imported batch would leave editors guessing
+  which stories made it in, so nothing that can fail on a file's contents may run after the
+  first database write.
+* Parsing is where the fiddly edge cases live (encodings, line endings, bylines, binary files
+  picked by mistake). Keeping it database-free lets those cases be unit-tested quickly, without
+  a test database or Django settings.
+
+Every problem with a file is reported as an :class:`ArticleFileError` whose message is a single
+line naming the file, because it is shown to editors, not developers: it must say what is
+wrong and, where possible, how to fix it, never a traceback.
+
+The expected file format: UTF-8 text; the first line is the headline; then a blank line; then
+paragraphs separated by blank lines; optionally a final line ``Written by NAME``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "MAX_BYLINE_LENGTH",
+    "MAX_FILE_BYTES",
+    "MAX_HEADLINE_LENGTH",
+    "ArticleFileError",
+    "ParsedArticle",
+    "decode_article",
+    "parse_article",
+    "read_article",
+    "read_articles",
+]
+
+# Matches the headline column's limit; anything longer is almost certainly a paragraph that
+# ended up on line 1 (e.g. the headline line was forgotten), so it is rejected, not truncated.
+MAX_HEADLINE_LENGTH = 300
+
+# A "Written by ..." line longer than this is more likely a sentence of the story that happens
+# to start with those words than a byline, so it is left in the body.
+MAX_BYLINE_LENGTH = 100
+
+# Articles are a few kilobytes; a file this big is the wrong file (a video, a database dump),
+# and refusing it up front avoids reading gigabytes into memory just to reject them.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+# C0 control bytes that never occur in real text (tab, LF, CR and form feed do). In UTF-8 these
+# byte values only ever encode themselves, so scanning the raw bytes is safe and gives offsets
+# an editor can look up in a hex viewer.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+_BYLINE = re.compile(r"written\s+by\s*:?\s+(?P<name>\S.*)", re.IGNORECASE)
+
+
+class ArticleFileError(ValueError):
+    """A file that cannot be imported, explained in one line an editor can act on.
+
+    It subclasses ValueError because the problem is the file's content or path, not a bug; the
+    management command catches exactly this type and prints it, letting anything else surface
+    as a real crash.
+    """
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        # Newlines in a (pathological) file name would split the message across lines and make
+        # it look like several errors, so they are escaped for display only.
+        super().__init__(f"{_one_line(source)}: {_one_line(problem)}")
+
+    def __reduce__(self):
+        # Default exception pickling would call __init__ with the single formatted message.
+        return (type(self), (self.source, self.problem))
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    """One article file, validated and ready to be saved.
+
+    Frozen so that a validated batch cannot be altered between validation and the database
+    write. ``sha256`` is taken over the normalised body, so the same article saved with other
+    line endings or with a BOM hashes the same.
+    """
+
+    source_name: str
+    headline: str
+    body: str
+    byline: str
+    sha256: str
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Paragraphs for rendering, where the exact blank-line layout no longer matters."""
+        paragraphs: list[str] = []
+        current: list[str] = []
+        for line in self.body.split("\n"):
+            if line.strip():
+                current.append(line)
+            elif current:
+                paragraphs.append("\n".join(current).strip())
+                current = []
+        if current:
+            paragraphs.append("\n".join(current).strip())
+        return paragraphs
+
+
+def decode_article(data: bytes, source: str) -> str:
+    """Turn raw file bytes into text, refusing anything that is not a UTF-8 text file.
+
+    Checks run on the bytes before decoding so that a binary file (an image or a Word document
+    picked by mistake) is reported as such, rather than as a confusing encoding error.
+    Newlines are normalised so that the same article saved on Windows, old macOS or Linux
+    yields the same body and therefore the same hash.
+    """
+    if not data:
+        raise ArticleFileError(source, "file is empty")
+    if data.startswith(_UTF16_BOMS):
+        raise ArticleFileError(source, "is saved as UTF-16, not UTF-8; save it again as UTF-8 text")
+    binary = _BINARY_BYTES.search(data)
+    if binary is not None:
+        offset = binary.start()
+        byte = data[offset]
+        what = "NUL byte" if byte == 0 else f"control byte 0x{byte:02X}"
+        raise ArticleFileError(
+            source,
+            f"contains binary data ({what} at offset {offset}); expected a UTF-8 text file",
+        )
+    skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skipped + exc.start
+        raise ArticleFileError(
+            source,
+            f"is not valid UTF-8 (byte 0x{data[offset]:02X} at offset {offset}); "
+            "save it as UTF-8 (it may be Latin-1 or Windows-1252)",
+        ) from None
+    if not text.replace("\ufeff", "").strip():
+        raise ArticleFileError(source, "file is empty")
+    return _normalise_newlines(text)
+
+
+def parse_article(text: str, source: str) -> ParsedArticle:
+    """Split decoded text into headline, body and byline.
+
+    ``source`` labels the article in error messages and becomes ``source_name`` verbatim, so
+    callers parsing text that did not come from a file can pass any label they like.
+    """
+    return _parse(text, source=source, source_name=source)
+
+
+def read_article(path: str | os.PathLike[str]) -> ParsedArticle:
+    """Read and parse one file, turning every way it can fail into an ArticleFileError.
+
+    Errors name the path exactly as the caller gave it (that is what the editor typed), while
+    ``source_name`` is just the file's name, which is what is worth keeping with the story.
+    """
+    source = os.fsdecode(os.fspath(path))
+    data = _read_bytes(path, source)
+    text = decode_article(data, source)
+    return _parse(text, source=source, source_name=os.path.basename(source))
+
+
+def read_articles(paths: Iterable[str | os.PathLike[str]]) -> list[ParsedArticle]:
+    """Read a whole batch, so the caller can validate everything before writing anything.
+
+    Stops at, and raises, the first bad file: the batch is rejected as a whole anyway, and
+    the editor fixes files one at a time.
+    """
+    return [read_article(path) for path in paths]
+
+
+def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
+    # Normalising again is cheap and idempotent, and makes parse_article safe to call on text
+    # that did not go through decode_article.
+    lines = _normalise_newlines(text.removeprefix("\ufeff")).split("\n")
+
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index == len(lines):
+        raise ArticleFileError(source, "file is empty")
+
+    headline = lines[index].strip()
+    if len(headline) > MAX_HEADLINE_LENGTH:
+        raise ArticleFileError(
+            source,
+            f"headline is {len(headline)} characters long; the limit is {MAX_HEADLINE_LENGTH}"
+            f" — is line {index + 1} really a headline?",
+        )
+
+    body_lines = _strip_blank_lines(lines[index + 1 :])
+    byline = ""
+    if body_lines:
+        match = _BYLINE.fullmatch(body_lines[-1].strip())
+        if match is not None and len(match["name"]) <= MAX_BYLINE_LENGTH:
+            byline = match["name"].strip()
+            body_lines = _strip_blank_lines(body_lines[:-1])
+    if not body_lines:
+        raise ArticleFileError(source, "has a headline but no body after it")
+
+    body = "\n".join(body_lines)
+    return ParsedArticle(
+        source_name=source_name,
+        headline=headline,
+        body=body,
+        byline=byline,
+        sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+    )
+
+
+def _read_bytes(path: str | os.PathLike[str], source: str) -> bytes:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:
+        raise ArticleFileError(source, _os_problem(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ArticleFileError(source, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        # Opening a FIFO or a device could block forever or never reach the end.
+        raise ArticleFileError(source, "is not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ArticleFileError(source, _too_big(info.st_size))
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise ArticleFileError(source, _os_problem(exc)) from None
+    if len(data) > MAX_FILE_BYTES:
+        # The file grew after stat(); still refuse rather than read all of it.
+        raise ArticleFileError(source, _too_big(len(data)))
+    return data
+
+
+def _os_problem(exc: OSError | ValueError) -> str:
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory, not a file"
+    if isinstance(exc, OSError):
+        return f"cannot be read ({exc.strerror or exc or type(exc).__name__})"
+    # ValueError, e.g. a NUL character in the path itself.
+    return f"is not a usable file name ({exc})"
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"is {size / (1024 * 1024):.1f} MB; an article file should be far smaller than"
+        f" {MAX_FILE_BYTES // (1024 * 1024)} MB — is this the right file?"
+    )
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _strip_blank_lines(lines: list[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]
+
+
+# Everything str.splitlines() treats as a line break, so a message can never span two lines.
+_LINE_BREAKS = {
+    ord(char): char.encode("unicode_escape").decode("ascii")
+    for char in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+}
+
+
+def _one_line(value: str) -> str:
+    return str(value).translate(_LINE_BREAKS)

@@ -1,0 +1,459 @@
+"""The newsroom's data: sources, people, claims, evidence and stories.
+
+What the public may see is decided in one place, the ``published()`` QuerySet
+methods: a story is public once published, and a claim, its evidence and the
+articles that evidence quotes become public with the first published story
+that cites the claim. Every view, feed and template tag asks these methods.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
+
+from . import anchoring
+
+
+class OutletManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True)
+
+    objects = OutletManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class PersonQuerySet(models.QuerySet):
+    def published(self):
+        """People a reader can look up: named in a published story or public claim."""
+        return self.filter(
+            Q(stories_statementperson_items__content_object__story__in=Story.objects.published())
+            | Q(stories_claimperson_items__content_object__in=Claim.objects.published())
+        ).distinct()
+
+
+class Person(TagBase):
+    """A person is a tag with extra fields, so articles, claims and statements
+    are tagged with people exactly as they are tagged with topics."""
+
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names the articles use, one per line (e.g. “Meg”, “JT”, “Timberlake”).",
+    )
+    description = models.CharField(max_length=300, blank=True)
+
+    objects = NaturalKeyManager.from_queryset(PersonQuerySet)()
+
+    class Meta:
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("stories:person", kwargs={"slug": self.slug})
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def names(self):
+        """Every name the person goes by, the canonical one first."""
+        return [self.name, *self.alias_list]
+
+
+class ArticlePerson(ItemBase):
+    tag = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items"
+    )
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "person in the article"
+        verbose_name_plural = "people in the article"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_person_per_article"
+            )
+        ]
+
+
+class ClaimPerson(ItemBase):
+    tag = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items"
+    )
+    content_object = models.ForeignKey("Claim", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "person in the claim"
+        verbose_name_plural = "people in the claim"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_person_per_claim"
+            )
+        ]
+
+
+class StatementPerson(ItemBase):
+    tag = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items"
+    )
+    content_object = models.ForeignKey("Statement", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "person in the statement"
+        verbose_name_plural = "people in the statement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_person_per_statement"
+            )
+        ]
+
+
+def body_sha256(body):
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles quoted by public evidence: a reader can open them as sources."""
+        return self.filter(evidence__in=Evidence.objects.published()).distinct()
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_by_natural_key(self, body_sha256):
+        return self.get(body_sha256=body_sha256)
+
+
+class Article(models.Model):
+    """A source, with its body stored exactly as imported.
+
+    The body is never edited in the admin: evidence points into it by
+    character offsets, and ``body_sha256`` is how a re-import is recognised.
+    """
+
+    headline = models.CharField(max_length=300)
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    byline = models.CharField(max_length=200, blank=True)
+    url = models.URLField("original URL", max_length=500, blank=True)
+    published_on = models.DateField("publication date", null=True, blank=True)
+    body = models.TextField()
+    body_sha256 = models.CharField(
+        "SHA-256 of the body", max_length=64, unique=True, editable=False
+    )
+    source_name = models.CharField(
+        "imported from", max_length=300, blank=True, help_text="The file the article came from."
+    )
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    people = TaggableManager(
+        through=ArticlePerson, blank=True, related_name="articles", verbose_name="people"
+    )
+    topics = TaggableManager(blank=True, related_name="articles", verbose_name="topics")
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body_sha256 = body_sha256(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("stories:source", kwargs={"pk": self.pk})
+
+    @property
+    def outlet_name(self):
+        return self.outlet.name if self.outlet else "Unknown outlet"
+
+    def clean(self):
+        self.body_sha256 = body_sha256(self.body)
+
+    def natural_key(self):
+        return (self.body_sha256,)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        """Claims cited (through any evidence) by a published story."""
+        return self.filter(evidence__statements__story__in=Story.objects.published()).distinct()
+
+
+class Claim(models.Model):
+    """A proposition in the editor's words, which sources support or dispute."""
+
+    text = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="One proposition in the desk's own words, "
+        "e.g. “The backstage exchange was tense”.",
+    )
+    note = models.TextField(
+        blank=True, help_text="Internal note for the desk; never shown to readers."
+    )
+    contradicts = models.ManyToManyField(
+        "self",
+        symmetrical=True,
+        blank=True,
+        help_text="Claims that cannot both be true with this one.",
+    )
+    people = TaggableManager(
+        through=ClaimPerson, blank=True, related_name="claims", verbose_name="people"
+    )
+    topics = TaggableManager(blank=True, related_name="claims", verbose_name="topics")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["text"]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return reverse("stories:claim", kwargs={"pk": self.pk})
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    DISPUTES = "disputes", "Disputes"
+    MENTIONS = "mentions", "Mentions"
+
+
+class Attribution(models.TextChoices):
+    """Where the article says the passage comes from: how much weight it can bear."""
+
+    OUTLET = "outlet", "The outlet’s own reporting"
+    NAMED = "named", "A named person"
+    ANONYMOUS = "anonymous", "An anonymous source"
+    SECONDHAND = "secondhand", "Another outlet or a social-media post"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def published(self):
+        """Every passage on a public claim, not only the cited ones, so readers
+        see the evidence against a claim as well as the evidence for it."""
+        return self.filter(claim__in=Claim.objects.published())
+
+
+class Evidence(models.Model):
+    """A passage of an article bearing on a claim.
+
+    Stored as a W3C Web Annotation TextQuote selector (quote, prefix, suffix)
+    plus a TextPosition selector (start, end), so a passage can be found again
+    if its article's text ever changes.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="evidence")
+    quote = models.TextField(help_text="Paste the passage exactly; offsets are found for you.")
+    start = models.PositiveIntegerField(
+        "start offset",
+        help_text="Character offset of the passage in the body. Found automatically; give it "
+        "only to choose between repeated occurrences.",
+    )
+    end = models.PositiveIntegerField("end offset")
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    stance = models.CharField(max_length=10, choices=Stance, default=Stance.SUPPORTS)
+    attribution = models.CharField(
+        "attributed to",
+        max_length=12,
+        choices=Attribution,
+        default=Attribution.OUTLET,
+        help_text="Who the article says this comes from.",
+    )
+    attributed_to = models.CharField(
+        "source as described",
+        max_length=200,
+        blank=True,
+        help_text="In the article’s words, e.g. “a source close to Megan”, “ET’s Instagram”.",
+    )
+    attributed_person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attributed_evidence",
+        help_text="The named person the passage is attributed to, if any.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["article_id", "start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="evidence_start_before_end"
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "article", "start", "end"], name="unique_evidence_passage"
+            ),
+        ]
+
+    def __str__(self):
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
+        return f"{self.article.outlet_name if self.article_id else '?'}: “{quote}”"
+
+    def get_absolute_url(self):
+        return f"{reverse('stories:source', kwargs={'pk': self.article_id})}#{self.anchor_id}"
+
+    @property
+    def anchor_id(self):
+        return f"passage-{self.pk}"
+
+    @property
+    def source_label(self):
+        """The attribution as a reader should weigh it."""
+        if self.attribution == Attribution.OUTLET:
+            return self.article.outlet_name
+        described = self.attributed_to or (
+            self.attributed_person.name
+            if self.attributed_person
+            else self.get_attribution_display()
+        )
+        return f"{self.article.outlet_name}, citing {described}"
+
+    def matches_article(self):
+        """Whether the stored offsets still select the stored quote."""
+        return self.article.body[self.start : self.end] == self.quote
+
+    def anchor(self, *, start=None, context=""):
+        """Bind the quote to one passage of the article, or raise AnchorError.
+
+        Repeated quotes are never bound to their first occurrence silently:
+        ``start`` or ``context`` must choose one.
+        """
+        found = anchoring.locate(self.article.body, self.quote, start=start, context=context)
+        self.start, self.end = found.start, found.end
+        self.quote, self.prefix, self.suffix = found.quote, found.prefix, found.suffix
+
+    def clean(self):
+        if not self.article_id or not self.quote:
+            return
+        if self.start is None or self.end is None or not self.matches_article():
+            try:
+                self.anchor(start=self.start)
+            except anchoring.AnchorError as exc:
+                raise ValidationError({"quote": str(exc)}) from exc
+
+
+class StoryStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self):
+        """Stories the public may read: published, and not scheduled for later."""
+        return self.filter(status=StoryStatus.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Story(models.Model):
+    """A reconciled account of an event, composed of cited statements."""
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    standfirst = models.TextField(blank=True, help_text="The summary shown under the headline.")
+    status = models.CharField(max_length=10, choices=StoryStatus, default=StoryStatus.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="published_stories",
+        editable=False,
+    )
+    topics = TaggableManager(blank=True, related_name="stories", verbose_name="topics")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-published_at", "-created_at"]
+        permissions = [("publish_story", "Can publish and unpublish stories")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=StoryStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="published_story_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("stories:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == StoryStatus.PUBLISHED and bool(
+            self.published_at and self.published_at <= timezone.now()
+        )
+
+
+class Statement(models.Model):
+    """One sentence or paragraph of a story, in the editor's words, with its citations."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="statements")
+    position = models.PositiveIntegerField(
+        default=0, help_text="Statements are read in this order."
+    )
+    text = models.TextField()
+    evidence = models.ManyToManyField(
+        Evidence,
+        blank=True,
+        related_name="statements",
+        verbose_name="citations",
+        help_text="The passages that back this statement.",
+    )
+    people = TaggableManager(
+        through=StatementPerson, blank=True, related_name="statements", verbose_name="people"
+    )
+
+    class Meta:
+        ordering = ["story", "position", "pk"]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 70 else self.text[:69] + "…"
+        return f"{self.position}. {text}"
+
+    def get_absolute_url(self):
+        return f"{self.story.get_absolute_url()}#statement-{self.pk}"
