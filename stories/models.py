@@ -362,6 +362,12 @@ class Evidence(models.Model):
         self.start, self.end = found.start, found.end
         self.quote, self.prefix, self.suffix = found.quote, found.prefix, found.suffix
 
+    def clean_fields(self, exclude=None):
+        if self.start is None or self.end is None:
+            # Offsets are derived from the quote in clean(), not typed.
+            exclude = {*(exclude or ()), "start", "end"}
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         if not self.article_id or not self.quote:
             return

@@ -170,8 +170,14 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        assessment = reconciling.assess(self.object)
         context.update(
-            assessment=reconciling.assess(self.object),
+            assessment=assessment,
+            sections=[
+                ("Supporting", assessment.supporting),
+                ("Disputing", assessment.disputing),
+                ("Mentioning", assessment.mentioning),
+            ],
             stories=self.visible(Story)
             .filter(statements__evidence__claim=self.object)
             .distinct()

@@ -13,3 +13,8 @@ NEWSROOM_ALLOW_DEMO_ACCOUNTS = True
 # Playwright drives the browser from the test thread while Django's live
 # server answers; Django's async-safety guard would otherwise refuse the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Serve static files straight from the source folders: the suite (and the
+# browser tests' live server) must not depend on a prior collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

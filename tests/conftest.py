@@ -1,0 +1,94 @@
+"""Fixtures shared by the whole suite: a real Chromium, the demo data, an editor.
+
+Browser tests drive Debian's Chromium (``/usr/bin/chromium``) through Playwright's
+sync API; no browser is ever downloaded. Without that binary they are skipped with
+a message saying how to install it, unless ``NEWSROOM_REQUIRE_BROWSER`` is set (CI),
+in which case they fail.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread while Django's
+# live_server answers from another; Django's async-safety guard would refuse
+# the ORM. Set before Django touches the database (settings/test.py does too).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def _browser_unavailable(reason):
+    if os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
+        pytest.fail(f"{reason} (NEWSROOM_REQUIRE_BROWSER is set, so this is a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        _browser_unavailable(
+            f"{CHROMIUM} not found: install Debian's chromium package "
+            "(sudo apt-get install chromium) to run the browser tests"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh context and page per test, so no cookie or storage leaks between tests."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def artifacts_dir():
+    """Where tests leave screenshots for a person to look at (ignored by git)."""
+    path = REPO_ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def demo_data(db):
+    """The seed articles plus the demo story that cites them."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "seed_articles", "demo_story", verbosity=0)
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    """A test client logged in as a new superuser named "editor"."""
+    editor = django_user_model.objects.create_superuser(
+        username="editor", email="editor@newsroom.invalid", password="editor-test-password"
+    )
+    client.force_login(editor)
+    return client

@@ -1,0 +1,38 @@
+"""Small builders for test data: real rows in the real database, nothing mocked."""
+
+from django.utils import timezone
+
+from stories.models import Article, Claim, Evidence, Outlet, Statement, Story, StoryStatus
+
+BODY = (
+    "Justin Timberlake and Megan Thee Stallion appeared to get into a pointed exchange.\n\n"
+    "Fans watching online speculated about the exchange. The exchange was brief."
+)
+
+
+def make_article(body=BODY, headline="A tense exchange", outlet="EW", **fields):
+    outlet_obj = Outlet.objects.get_or_create(name=outlet, slug=outlet.lower())[0] if outlet else None
+    return Article.objects.create(headline=headline, outlet=outlet_obj, body=body, **fields)
+
+
+def make_evidence(article, quote, claim="The exchange was tense", **fields):
+    claim_obj = claim if isinstance(claim, Claim) else Claim.objects.get_or_create(text=claim)[0]
+    evidence = Evidence(claim=claim_obj, article=article, quote=quote, **fields)
+    evidence.anchor(start=fields.get("start"))
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+def make_story(headline="The exchange", published=True, statements=(), slug=None):
+    """``statements`` is a list of (text, [evidence, ...])."""
+    story = Story.objects.create(
+        headline=headline,
+        slug=slug or headline.lower().replace(" ", "-"),
+        status=StoryStatus.PUBLISHED if published else StoryStatus.DRAFT,
+        published_at=timezone.now() if published else None,
+    )
+    for position, (text, cited) in enumerate(statements, start=1):
+        statement = Statement.objects.create(story=story, position=position, text=text)
+        statement.evidence.set(cited)
+    return story

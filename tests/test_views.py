@@ -1,0 +1,182 @@
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from stories.models import Person, Statement, Story
+
+from .factories import make_article, make_evidence, make_story
+
+pytestmark = pytest.mark.django_db
+
+DEMO_SLUG = "megan-thee-stallion-justin-timberlake-vmas-backstage"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("loaddata", "seed_articles", "demo_story", verbosity=0)
+    return Story.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def staff_client(django_user_model):
+    user = django_user_model.objects.create_user("desk", password="pw", is_staff=True)
+    staff = Client()
+    staff.force_login(user)
+    return staff
+
+
+def test_front_page_lists_published_stories_newest_first(client):
+    article = make_article()
+    evidence = make_evidence(article, "a pointed exchange")
+    older = make_story("Older story", statements=[("One.", [evidence])])
+    newer = make_story("Newer story", statements=[("Two.", [evidence])])
+    Story.objects.filter(pk=older.pk).update(published_at=newer.published_at.replace(year=2020))
+    make_story("Secret draft", published=False)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("Newer story") < html.index("Older story")
+    assert "Secret draft" not in html
+
+
+def test_demo_story_every_statement_links_to_a_passage_on_its_source_page(client, demo):
+    response = client.get(demo.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    for statement in demo.statements.all():
+        block = re.search(
+            rf'<div class="statement-block" id="statement-{statement.pk}">(.*?)</div>', html, re.S
+        )
+        assert block, f"statement {statement.pk} is missing from the page"
+        links = re.findall(r'<a class="cite" href="(/sources/\d+/)#(passage-\d+)"', block.group(1))
+        assert links, f"statement {statement.pk} has no citation marker"
+        for source_url, anchor in links:
+            source = client.get(source_url)
+            assert source.status_code == 200
+            assert f'id="{anchor}"' in source.content.decode(), f"{anchor} not on {source_url}"
+
+
+def test_demo_story_shows_the_dispute_and_who_takes_each_side(client, demo):
+    html = client.get(demo.get_absolute_url()).content.decode()
+    assert "Disputed" in html
+    assert "Supported by" in html
+    assert "Disputed by" in html or "Contradicted by" in html
+    assert "Sources" in html
+    for person in Person.objects.filter(name__in=["Megan Thee Stallion", "Justin Timberlake"]):
+        assert f'href="{person.get_absolute_url()}"' in html
+
+
+def test_demo_person_and_claim_pages(client, demo):
+    megan = Person.objects.get(name="Megan Thee Stallion")
+    response = client.get(megan.get_absolute_url())
+    assert response.status_code == 200
+    assert demo.headline in response.content.decode()
+    claim = demo.statements.first().evidence.first().claim
+    response = client.get(claim.get_absolute_url())
+    assert response.status_code == 200
+    assert claim.text in response.content.decode()
+
+
+def test_source_page_highlights_each_public_passage(client):
+    article = make_article()
+    evidence = make_evidence(article, "a pointed exchange")
+    make_story("Live", statements=[("Tense.", [evidence])])
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert f'<mark class="passage stance-supports" id="passage-{evidence.pk}"' in (
+        response.content.decode()
+    )
+
+
+def test_drafts_are_404_for_the_public_and_previewable_by_staff(client, staff_client):
+    article = make_article()
+    evidence = make_evidence(article, "a pointed exchange")
+    draft = make_story("Draft story", published=False, statements=[("Tense.", [evidence])])
+    person = Person.objects.create(name="Megan Thee Stallion")
+    evidence.claim.people.add(person)
+    for url in [
+        draft.get_absolute_url(),
+        article.get_absolute_url(),
+        evidence.claim.get_absolute_url(),
+        person.get_absolute_url(),
+    ]:
+        assert client.get(url).status_code == 404, url
+        assert staff_client.get(url).status_code == 200, url
+    preview = staff_client.get(draft.get_absolute_url())
+    assert "Draft preview" in preview.content.decode()
+    assert "Draft story" not in client.get("/").content.decode()
+
+
+def test_user_text_is_escaped(client):
+    article = make_article(
+        body="<script>alert('body')</script> said a <b>source</b>.",
+        headline="<script>alert('headline')</script>",
+    )
+    evidence = make_evidence(article, "<b>source</b>", claim="<img src=x onerror=alert(1)>")
+    story = make_story(
+        "<script>alert('story')</script>",
+        slug="xss",
+        statements=[("<script>alert('statement')</script>", [evidence])],
+    )
+    for url in [story.get_absolute_url(), article.get_absolute_url(), "/"]:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html, url
+        assert "<img src=x" not in html, url
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;alert(&#x27;body&#x27;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;source&lt;/b&gt;</mark>" in html
+
+
+def story_with_statements(count, slug):
+    first = make_article(body=f"Alpha {slug} one.\n\nBeta two.", headline=f"A {slug}")
+    second = make_article(body=f"Gamma {slug} three.", headline=f"B {slug}", outlet="Other")
+    supports = make_evidence(first, "one", claim=f"Claim {slug}")
+    disputes = make_evidence(second, "three", claim=supports.claim, stance="disputes")
+    rival = make_evidence(first, "two", claim=f"Rival {slug}")
+    rival.claim.contradicts.add(supports.claim)
+    story = make_story(f"Story {slug}", slug=slug)
+    megan = Person.objects.get_or_create(name="Megan Thee Stallion")[0]
+    for position in range(count):
+        statement = Statement.objects.create(story=story, position=position, text=f"S{position}")
+        statement.evidence.set([supports, disputes, rival][: 1 + position % 3])
+        statement.people.add(megan)
+        supports.claim.people.add(megan)
+    return story
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_story_page_query_count_does_not_grow_with_statements(client):
+    small = story_with_statements(3, "small")
+    large = story_with_statements(100, "large")
+    small_count = count_queries(client, small.get_absolute_url())
+    large_count = count_queries(client, large.get_absolute_url())
+    assert small_count == large_count
+    assert large_count <= 15
+    html = client.get(large.get_absolute_url()).content.decode()
+    assert html.count('class="statement-block"') == 100
+
+
+def test_source_page_query_count_does_not_grow_with_passages(client):
+    article = make_article(body=" ".join(f"word{i:03d}" for i in range(60)))
+    claim = "Many words"
+    first = make_evidence(article, "word001", claim=claim)
+    small = count_queries_for_passages(client, article, [first])
+    more = [make_evidence(article, f"word{i:03d}", claim=claim) for i in range(10, 40)]
+    assert count_queries_for_passages(client, article, [first, *more]) == small
+
+
+def count_queries_for_passages(client, article, passages):
+    Story.objects.all().delete()
+    make_story("Words", statements=[("Words.", passages)])
+    return count_queries(client, reverse("stories:source", kwargs={"pk": article.pk}))
