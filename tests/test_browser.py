@@ -13,6 +13,19 @@ pytestmark = pytest.mark.browser
 BLOCKING_IMPACTS = {"critical", "serious"}
 
 
+def follow(page, link):
+    """Click a link and assert that the page it leads to answered 2xx."""
+    with page.expect_response(
+        lambda response: (
+            response.request.is_navigation_request() and response.request.frame == page.main_frame
+        )
+    ) as navigation:
+        link.click()
+    response = navigation.value
+    assert response.ok, f"{response.url} answered HTTP {response.status}"
+    return response
+
+
 def assert_accessible(page, label):
     """Run axe-core on the page; fail on any critical or serious violation."""
     from axe_playwright_python.sync_playwright import Axe
@@ -55,8 +68,9 @@ def test_reader_follows_a_citation_to_the_highlighted_passage(
     )
     assert story is not None, "the demo_story fixture has no published story with citations"
 
-    page.goto(live_server.url + "/")
-    page.get_by_role("link", name=story.headline, exact=True).first.click()
+    response = page.goto(live_server.url + "/")
+    assert response.ok, f"the front page answered HTTP {response.status}"
+    follow(page, page.get_by_role("link", name=story.headline, exact=True).first)
     page.wait_for_url(re.compile(re.escape(story.get_absolute_url()) + r"$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(story.headline)
     page.screenshot(path=artifacts_dir / "reader-story.png", full_page=True)
@@ -64,7 +78,7 @@ def test_reader_follows_a_citation_to_the_highlighted_passage(
 
     marker = page.locator("a.cite").first
     expect(marker).to_be_visible()
-    marker.click()
+    follow(page, marker)
     page.wait_for_url(re.compile(r"/sources/\d+/#passage-\d+$"))
     passage_id = page.url.rsplit("#", 1)[1]
 
