@@ -194,7 +194,18 @@ class Article(models.Model):
 
     @property
     def outlet_name(self):
-        return self.outlet.name if self.outlet else "Unknown outlet"
+        return self.outlet.name if self.outlet else "Outlet not given"
+
+    @property
+    def label(self):
+        """How readers tell sources apart: the outlet, or the headline when the
+        article came without one (two such sources must not both read “unknown”)."""
+        if self.outlet:
+            return self.outlet.name
+        # "Who: What happened" headlines differ in the part after the colon.
+        headline = self.headline.rsplit(": ", 1)[-1]
+        headline = headline if len(headline) <= 50 else headline[:49] + "…"
+        return f"“{headline}”"
 
     def clean(self):
         self.body_sha256 = body_sha256(self.body)
@@ -327,7 +338,7 @@ class Evidence(models.Model):
 
     def __str__(self):
         quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
-        return f"{self.article.outlet_name if self.article_id else '?'}: “{quote}”"
+        return f"{self.article.label if self.article_id else '?'}: “{quote}”"
 
     def get_absolute_url(self):
         return f"{reverse('stories:source', kwargs={'pk': self.article_id})}#{self.anchor_id}"
@@ -340,13 +351,15 @@ class Evidence(models.Model):
     def source_label(self):
         """The attribution as a reader should weigh it."""
         if self.attribution == Attribution.OUTLET:
-            return self.article.outlet_name
-        described = self.attributed_to or (
-            self.attributed_person.name
-            if self.attributed_person
-            else self.get_attribution_display()
-        )
-        return f"{self.article.outlet_name}, citing {described}"
+            return self.article.label
+        return f"{self.article.label}, citing {self.attribution_label}"
+
+    @property
+    def attribution_label(self):
+        """Who the article says the passage comes from, in its own words if given."""
+        person = self.attributed_person
+        described = self.attributed_to or (person.name if person else "")
+        return described or self.get_attribution_display().lower()
 
     def matches_article(self):
         """Whether the stored offsets still select the stored quote."""

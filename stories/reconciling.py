@@ -5,9 +5,9 @@ model instances or test doubles alike), so the rules a reader relies on —
 when a claim counts as disputed, when it rests on a single source — are one
 tested piece of code, not template logic. The ORM is the caller's business.
 
-Objects used: an evidence has ``pk``, ``stance``, ``claim`` and ``article``
-(with ``pk``); a claim has ``pk``, ``evidence`` (an iterable) and
-``contradicts`` (an iterable of claims); a statement has ``evidence``.
+Objects used: an evidence has ``pk``, ``stance``, ``start``, ``source_label``,
+``claim`` and ``article`` (with ``pk``); a claim has ``pk``, ``evidence`` and
+``contradicts`` (related managers: ``.all()``); a statement has ``evidence``.
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +19,22 @@ SUPPORTS, DISPUTES, MENTIONS = "supports", "disputes", "mentions"
 class Citation:
     number: int
     evidence: object
+
+
+@dataclass
+class SourceGroup:
+    """One source's passages on a claim: “EW” once, however many passages."""
+
+    label: str
+    passages: list
+
+
+def group_by_source(evidence_list):
+    groups = {}
+    for evidence in evidence_list:
+        key = (evidence.article.pk, evidence.source_label)
+        groups.setdefault(key, SourceGroup(evidence.source_label, [])).passages.append(evidence)
+    return list(groups.values())
 
 
 @dataclass
@@ -36,6 +52,18 @@ class ClaimAssessment:
         return _unique_articles(self.supporting)
 
     @property
+    def supporting_sources(self):
+        return group_by_source(self.supporting)
+
+    @property
+    def disputing_sources(self):
+        return group_by_source(self.disputing)
+
+    @property
+    def mentioning_sources(self):
+        return group_by_source(self.mentioning)
+
+    @property
     def is_disputed(self):
         """Some source disputes it, or a rival claim has support of its own."""
         return bool(self.disputing) or any(rival.supporting for rival in self.contradicting)
@@ -46,10 +74,19 @@ class ClaimAssessment:
 
 
 @dataclass
+class ClaimMention:
+    """A claim as one statement touches it; ``first`` marks where the story
+    should explain the claim in full, so later statements can refer back."""
+
+    assessment: ClaimAssessment
+    first: bool
+
+
+@dataclass
 class ReconciledStatement:
     statement: object
     citations: list
-    claims: list
+    claims: list  # ClaimMentions
 
 
 @dataclass
@@ -99,10 +136,11 @@ def reconcile(statements):
                 citations.append(numbers[evidence.pk])
             statement_citations.append(numbers[evidence.pk])
             claim = evidence.claim
-            if claim.pk not in assessments:
+            first = claim.pk not in assessments
+            if first:
                 assessments[claim.pk] = assess(claim)
-            if assessments[claim.pk] not in claims:
-                claims.append(assessments[claim.pk])
+            if all(mention.assessment.claim.pk != claim.pk for mention in claims):
+                claims.append(ClaimMention(assessments[claim.pk], first))
         statement_citations.sort(key=lambda citation: citation.number)
         reconciled.append(ReconciledStatement(statement, statement_citations, claims))
 

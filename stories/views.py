@@ -75,8 +75,8 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
         for item in reconciliation.statements:
             for person in item.statement.people.all():
                 people.setdefault(person.pk, person)
-            for assessment in item.claims:
-                for person in assessment.claim.people.all():
+            for mention in item.claims:
+                for person in mention.assessment.claim.people.all():
                     people.setdefault(person.pk, person)
         context.update(
             reconciliation=reconciliation,

@@ -11,7 +11,9 @@ BODY = (
 
 
 def make_article(body=BODY, headline="A tense exchange", outlet="EW", **fields):
-    outlet_obj = Outlet.objects.get_or_create(name=outlet, slug=outlet.lower())[0] if outlet else None
+    outlet_obj = (
+        Outlet.objects.get_or_create(name=outlet, slug=outlet.lower())[0] if outlet else None
+    )
     return Article.objects.create(headline=headline, outlet=outlet_obj, body=body, **fields)
 
 

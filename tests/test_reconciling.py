@@ -24,8 +24,15 @@ def claim(pk, evidence=(), contradicts=()):
     return c
 
 
-def evidence(pk, art, stance="supports", start=0):
-    return SimpleNamespace(pk=pk, article=art, stance=stance, start=start, claim=None)
+def evidence(pk, art, stance="supports", start=0, label=None):
+    return SimpleNamespace(
+        pk=pk,
+        article=art,
+        stance=stance,
+        start=start,
+        claim=None,
+        source_label=label or f"Outlet {art.pk}",
+    )
 
 
 def statement(*items):
@@ -95,3 +102,25 @@ def test_a_claim_cited_twice_in_one_statement_is_assessed_once():
     claim(1, [a, b])
     result = reconciling.reconcile([statement(a, b)])
     assert len(result.statements[0].claims) == 1
+
+
+def test_a_claim_is_explained_in_full_only_where_it_first_appears():
+    a, b = evidence(1, article(1)), evidence(2, article(2), "disputes")
+    claim(1, [a, b])
+    result = reconciling.reconcile([statement(a), statement(b), statement(a, b)])
+    firsts = [[m.first for m in item.claims] for item in result.statements]
+    assert firsts == [[True], [False], [False]]
+    assert result.statements[0].claims[0].assessment is result.statements[2].claims[0].assessment
+
+
+def test_passages_are_grouped_by_source_and_attribution():
+    ew, other = article(1), article(2)
+    items = [
+        evidence(1, ew, label="EW"),
+        evidence(2, ew, start=5, label="EW"),
+        evidence(3, other, label="Other, citing a source"),
+        evidence(4, other, start=9, label="Other, citing ET"),
+    ]
+    assessment = reconciling.assess(claim(1, items))
+    groups = [(g.label, [e.pk for e in g.passages]) for g in assessment.supporting_sources]
+    assert groups == [("EW", [1, 2]), ("Other, citing a source", [3]), ("Other, citing ET", [4])]
