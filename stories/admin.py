@@ -1,6 +1,7 @@
 """The editor's desk: the Django admin, configured for sources, claims and stories."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -10,6 +11,9 @@ from django.utils.html import format_html, format_html_join
 from . import anchoring, importing, services
 from .forms import ArticleAddForm, EvidenceForm, ImportArticlesForm, PeopleField
 from .models import Article, Claim, Evidence, Outlet, Person, Statement, Story, StoryStatus
+
+# Django 6.0's default; saying so now keeps Django 5.2 from warning on every URL field.
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PeopleFormMixin:
@@ -38,6 +42,8 @@ class PersonListFilter(admin.SimpleListFilter):
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "homepage", "article_count"]
     search_fields = ["name"]
+    ordering = Outlet._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
+    formfield_overrides = URL_FIELD_OVERRIDES
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -52,6 +58,7 @@ class OutletAdmin(admin.ModelAdmin):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "aliases_display", "description", "article_count", "claim_count"]
     search_fields = ["name", "aliases", "description"]
+    ordering = Person._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["tagged_in"]
     fields = ["name", "slug", "aliases", "description", "tagged_in"]
@@ -113,6 +120,8 @@ class ArticleAdmin(PeopleFormMixin, admin.ModelAdmin):
     list_filter = ["outlet", PersonListFilter]
     list_select_related = ["outlet"]
     search_fields = ["headline", "byline", "body", "outlet__name"]
+    ordering = Article._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
+    formfield_overrides = URL_FIELD_OVERRIDES
     autocomplete_fields = ["outlet"]
     date_hierarchy = "imported_at"
     readonly_fields = IMPORTED_FIELDS
@@ -235,6 +244,7 @@ class ClaimAdmin(PeopleFormMixin, admin.ModelAdmin):
     list_display = ["text", "supporting", "disputing", "is_disputed", "updated_at"]
     list_filter = [PersonListFilter, "evidence__stance", "evidence__article__outlet"]
     search_fields = ["text", "note"]
+    ordering = Claim._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
     autocomplete_fields = ["contradicts"]
     fields = ["text", "people", "topics", "contradicts", "note"]
     inlines = [EvidenceInline]
@@ -328,7 +338,10 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected stories", permissions=["publish"])
     def publish(self, request, queryset):
         for story in queryset:
-            self._publish(request, story)
+            if story.is_published:
+                messages.info(request, f"“{story}” was already published.")
+            else:
+                self._publish(request, story)
 
     @admin.action(description="Unpublish selected stories", permissions=["publish"])
     def unpublish(self, request, queryset):

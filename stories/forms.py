@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.utils.text import slugify
 
 from . import anchoring
 from .models import Article, Evidence, Person, body_sha256
@@ -89,6 +90,10 @@ class EvidenceForm(forms.ModelForm):
 class ArticleAddForm(forms.ModelForm):
     """Adding an article by pasting its text: refuse a text already imported."""
 
+    url = forms.URLField(
+        label="Original URL", required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = Article
         fields = ["headline", "outlet", "byline", "url", "published_on", "body", "topics"]
@@ -128,3 +133,9 @@ class ImportArticlesForm(forms.Form):
         help_text="The outlet that published these articles; created if new. "
         "Leave empty if unknown.",
     )
+
+    def clean_outlet(self):
+        outlet = self.cleaned_data["outlet"].strip()
+        if outlet and not slugify(outlet):
+            raise forms.ValidationError("An outlet name needs at least one letter or digit.")
+        return outlet

@@ -8,7 +8,9 @@ is never half-published.
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .models import Article, Outlet, Statement, Story, StoryStatus
 
@@ -21,10 +23,13 @@ class ImportResult:
 
 def outlet_named(name):
     """The outlet called ``name`` (case-insensitively), created if new."""
-    name = name.strip()
-    outlet = Outlet.objects.filter(name__iexact=name).first()
+    name, slug = name.strip(), slugify(name)
+    # The slug is the outlet's natural key (fixtures use it), so "E.W." is the outlet "EW".
+    same = Q(name__iexact=name) | Q(slug=slug) if slug else Q(name__iexact=name)
+    outlet = Outlet.objects.filter(same).first()
     if outlet is None:
-        outlet = Outlet(name=name)
+        # Outlet.save() fills in the slug, but full_clean() runs before save().
+        outlet = Outlet(name=name, slug=slug)
         outlet.full_clean()
         outlet.save()
     return outlet

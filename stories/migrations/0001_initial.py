@@ -8,208 +8,522 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Outlet',
+            name="Outlet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('homepage', models.URLField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("homepage", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name='slug')),
-                ('aliases', models.TextField(blank=True, help_text='Other names the articles use, one per line (e.g. “Meg”, “JT”, “Timberlake”).')),
-                ('description', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True, max_length=100, unique=True, verbose_name="slug"
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="Other names the articles use, one per line (e.g. “Meg”, “JT”, “Timberlake”).",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('headline', models.CharField(max_length=300)),
-                ('byline', models.CharField(blank=True, max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='original URL')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='publication date')),
-                ('body', models.TextField()),
-                ('body_sha256', models.CharField(editable=False, max_length=64, unique=True, verbose_name='SHA-256 of the body')),
-                ('source_name', models.CharField(blank=True, help_text='The file the article came from.', max_length=300, verbose_name='imported from')),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('topics', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='topics')),
-                ('outlet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='stories.outlet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("headline", models.CharField(max_length=300)),
+                ("byline", models.CharField(blank=True, max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="original URL")),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="publication date"),
+                ),
+                ("body", models.TextField()),
+                (
+                    "body_sha256",
+                    models.CharField(
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                        verbose_name="SHA-256 of the body",
+                    ),
+                ),
+                (
+                    "source_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="The file the article came from.",
+                        max_length=300,
+                        verbose_name="imported from",
+                    ),
+                ),
+                (
+                    "imported_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "topics",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="topics",
+                    ),
+                ),
+                (
+                    "outlet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="articles",
+                        to="stories.outlet",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-imported_at', '-pk'],
+                "ordering": ["-imported_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(help_text="One proposition in the desk's own words, e.g. “The backstage exchange was tense”.", max_length=500, unique=True)),
-                ('note', models.TextField(blank=True, help_text='Internal note for the desk; never shown to readers.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('contradicts', models.ManyToManyField(blank=True, help_text='Claims that cannot both be true with this one.', to='stories.claim')),
-                ('topics', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='topics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "text",
+                    models.CharField(
+                        help_text="One proposition in the desk's own words, e.g. “The backstage exchange was tense”.",
+                        max_length=500,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="Internal note for the desk; never shown to readers."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "contradicts",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Claims that cannot both be true with this one.",
+                        to="stories.claim",
+                    ),
+                ),
+                (
+                    "topics",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="topics",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['text'],
+                "ordering": ["text"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quote', models.TextField(help_text='Paste the passage exactly; offsets are found for you.')),
-                ('start', models.PositiveIntegerField(help_text='Character offset of the passage in the body. Found automatically; give it only to choose between repeated occurrences.', verbose_name='start offset')),
-                ('end', models.PositiveIntegerField(verbose_name='end offset')),
-                ('prefix', models.CharField(blank=True, max_length=64)),
-                ('suffix', models.CharField(blank=True, max_length=64)),
-                ('stance', models.CharField(choices=[('supports', 'Supports'), ('disputes', 'Disputes'), ('mentions', 'Mentions')], default='supports', max_length=10)),
-                ('attribution', models.CharField(choices=[('outlet', 'The outlet’s own reporting'), ('named', 'A named person'), ('anonymous', 'An anonymous source'), ('secondhand', 'Another outlet or a social-media post')], default='outlet', help_text='Who the article says this comes from.', max_length=12, verbose_name='attributed to')),
-                ('attributed_to', models.CharField(blank=True, help_text='In the article’s words, e.g. “a source close to Megan”, “ET’s Instagram”.', max_length=200, verbose_name='source as described')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='stories.article')),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='stories.claim')),
-                ('attributed_person', models.ForeignKey(blank=True, help_text='The named person the passage is attributed to, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attributed_evidence', to='stories.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quote",
+                    models.TextField(
+                        help_text="Paste the passage exactly; offsets are found for you."
+                    ),
+                ),
+                (
+                    "start",
+                    models.PositiveIntegerField(
+                        help_text="Character offset of the passage in the body. Found automatically; give it only to choose between repeated occurrences.",
+                        verbose_name="start offset",
+                    ),
+                ),
+                ("end", models.PositiveIntegerField(verbose_name="end offset")),
+                ("prefix", models.CharField(blank=True, max_length=64)),
+                ("suffix", models.CharField(blank=True, max_length=64)),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("disputes", "Disputes"),
+                            ("mentions", "Mentions"),
+                        ],
+                        default="supports",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "attribution",
+                    models.CharField(
+                        choices=[
+                            ("outlet", "The outlet’s own reporting"),
+                            ("named", "A named person"),
+                            ("anonymous", "An anonymous source"),
+                            ("secondhand", "Another outlet or a social-media post"),
+                        ],
+                        default="outlet",
+                        help_text="Who the article says this comes from.",
+                        max_length=12,
+                        verbose_name="attributed to",
+                    ),
+                ),
+                (
+                    "attributed_to",
+                    models.CharField(
+                        blank=True,
+                        help_text="In the article’s words, e.g. “a source close to Megan”, “ET’s Instagram”.",
+                        max_length=200,
+                        verbose_name="source as described",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="stories.article",
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="stories.claim",
+                    ),
+                ),
+                (
+                    "attributed_person",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The named person the passage is attributed to, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="attributed_evidence",
+                        to="stories.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['article_id', 'start', 'pk'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["article_id", "start", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClaimPerson',
+            name="ClaimPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='stories.claim')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='stories.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="stories.claim"
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="stories.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person in the claim',
-                'verbose_name_plural': 'people in the claim',
+                "verbose_name": "person in the claim",
+                "verbose_name_plural": "people in the claim",
             },
         ),
         migrations.AddField(
-            model_name='claim',
-            name='people',
-            field=taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='stories.ClaimPerson', to='stories.Person', verbose_name='people'),
+            model_name="claim",
+            name="people",
+            field=taggit.managers.TaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="stories.ClaimPerson",
+                to="stories.Person",
+                verbose_name="people",
+            ),
         ),
         migrations.CreateModel(
-            name='ArticlePerson',
+            name="ArticlePerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='stories.article')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='stories.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="stories.article"
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="stories.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person in the article',
-                'verbose_name_plural': 'people in the article',
+                "verbose_name": "person in the article",
+                "verbose_name_plural": "people in the article",
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='people',
-            field=taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='stories.ArticlePerson', to='stories.Person', verbose_name='people'),
+            model_name="article",
+            name="people",
+            field=taggit.managers.TaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="stories.ArticlePerson",
+                to="stories.Person",
+                verbose_name="people",
+            ),
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, help_text='Statements are read in this order.')),
-                ('text', models.TextField()),
-                ('evidence', models.ManyToManyField(blank=True, help_text='The passages that back this statement.', related_name='statements', to='stories.evidence', verbose_name='citations')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Statements are read in this order."
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "evidence",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The passages that back this statement.",
+                        related_name="statements",
+                        to="stories.evidence",
+                        verbose_name="citations",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['story', 'position', 'pk'],
+                "ordering": ["story", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='StatementPerson',
+            name="StatementPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='stories.statement')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='stories.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="stories.statement"
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="stories.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person in the statement',
-                'verbose_name_plural': 'people in the statement',
+                "verbose_name": "person in the statement",
+                "verbose_name_plural": "people in the statement",
             },
         ),
         migrations.AddField(
-            model_name='statement',
-            name='people',
-            field=taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='stories.StatementPerson', to='stories.Person', verbose_name='people'),
+            model_name="statement",
+            name="people",
+            field=taggit.managers.TaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="stories.StatementPerson",
+                to="stories.Person",
+                verbose_name="people",
+            ),
         ),
         migrations.CreateModel(
-            name='Story',
+            name="Story",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('headline', models.CharField(max_length=300)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('standfirst', models.TextField(blank=True, help_text='The summary shown under the headline.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='published_stories', to=settings.AUTH_USER_MODEL)),
-                ('topics', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='topics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("headline", models.CharField(max_length=300)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "standfirst",
+                    models.TextField(blank=True, help_text="The summary shown under the headline."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="published_stories",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topics",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="topics",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'stories',
-                'ordering': ['-published_at', '-created_at'],
-                'permissions': [('publish_story', 'Can publish and unpublish stories')],
+                "verbose_name_plural": "stories",
+                "ordering": ["-published_at", "-created_at"],
+                "permissions": [("publish_story", "Can publish and unpublish stories")],
             },
         ),
         migrations.AddField(
-            model_name='statement',
-            name='story',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='stories.story'),
+            model_name="statement",
+            name="story",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="statements",
+                to="stories.story",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(('start__lt', models.F('end'))), name='evidence_start_before_end'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__lt", models.F("end"))), name="evidence_start_before_end"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.UniqueConstraint(fields=('claim', 'article', 'start', 'end'), name='unique_evidence_passage'),
+            model_name="evidence",
+            constraint=models.UniqueConstraint(
+                fields=("claim", "article", "start", "end"), name="unique_evidence_passage"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claimperson',
-            constraint=models.UniqueConstraint(fields=('content_object', 'tag'), name='unique_person_per_claim'),
+            model_name="claimperson",
+            constraint=models.UniqueConstraint(
+                fields=("content_object", "tag"), name="unique_person_per_claim"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articleperson',
-            constraint=models.UniqueConstraint(fields=('content_object', 'tag'), name='unique_person_per_article'),
+            model_name="articleperson",
+            constraint=models.UniqueConstraint(
+                fields=("content_object", "tag"), name="unique_person_per_article"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statementperson',
-            constraint=models.UniqueConstraint(fields=('content_object', 'tag'), name='unique_person_per_statement'),
+            model_name="statementperson",
+            constraint=models.UniqueConstraint(
+                fields=("content_object", "tag"), name="unique_person_per_statement"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='story',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='published_story_has_date'),
+            model_name="story",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="published_story_has_date",
+            ),
         ),
     ]

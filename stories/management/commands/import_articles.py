@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
@@ -30,14 +31,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, files, outlet, fixture, **options):
+        outlet = outlet.strip()
+        if outlet and not slugify(outlet):
+            raise CommandError(
+                f"--outlet {outlet!r}: an outlet name needs a letter or digit — "
+                "nothing was imported."
+            )
         try:
             parsed = importing.read_articles(files)
         except importing.ArticleFileError as exc:
             raise CommandError(f"{exc} — nothing was imported.") from exc
         if fixture:
-            self.write_fixture(Path(fixture), parsed, outlet.strip())
+            self.write_fixture(Path(fixture), parsed, outlet)
             return
-        result = services.import_articles(parsed, outlet)
+        try:
+            result = services.import_articles(parsed, outlet)
+        except ValidationError as exc:
+            raise CommandError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
         for article in result.created:
             self.stdout.write(f"Imported #{article.pk}: {article.headline}")
         for article in result.existing:
