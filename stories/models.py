@@ -50,9 +50,9 @@ class Outlet(models.Model):
 
 class PersonQuerySet(models.QuerySet):
     def published(self):
-        """People a reader can look up: named in a published story or public claim."""
+        """People a reader can look up: named in a published revision or a public claim."""
         return self.filter(
-            Q(stories_statementperson_items__content_object__story__in=Story.objects.published())
+            Q(revisions__in=StoryRevision.objects.current())
             | Q(stories_claimperson_items__content_object__in=Claim.objects.published())
         ).distinct()
 
@@ -73,6 +73,7 @@ class Person(TagBase):
         verbose_name = "person"
         verbose_name_plural = "people"
         ordering = ["name"]
+        permissions = [("merge_person", "Can merge people")]
 
     def get_absolute_url(self):
         return reverse("stories:person", kwargs={"slug": self.slug})
@@ -216,8 +217,11 @@ class Article(models.Model):
 
 class ClaimQuerySet(models.QuerySet):
     def published(self):
-        """Claims cited (through any evidence) by a published story."""
-        return self.filter(evidence__statements__story__in=Story.objects.published()).distinct()
+        """Claims cited (through any evidence) by the revision readers see of a story.
+
+        Citations added to a draft become public only when it is published.
+        """
+        return self.filter(evidence__revisions__in=StoryRevision.objects.current()).distinct()
 
 
 class Claim(models.Model):
@@ -244,6 +248,7 @@ class Claim(models.Model):
     topics = TaggableManager(blank=True, related_name="claims", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -321,6 +326,7 @@ class Evidence(models.Model):
         help_text="The named person the passage is attributed to, if any.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -393,13 +399,20 @@ class Evidence(models.Model):
 
 class StoryStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
     PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished"
 
 
 class StoryQuerySet(models.QuerySet):
     def published(self):
-        """Stories the public may read: published, and not scheduled for later."""
-        return self.filter(status=StoryStatus.PUBLISHED, published_at__lte=timezone.now())
+        """Stories the public may read: published, not scheduled for later, and
+        with a published revision (readers only ever see a revision)."""
+        return self.filter(
+            status=StoryStatus.PUBLISHED,
+            published_at__lte=timezone.now(),
+            published_revision__isnull=False,
+        )
 
 
 class Story(models.Model):
@@ -408,7 +421,7 @@ class Story(models.Model):
     headline = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
     standfirst = models.TextField(blank=True, help_text="The summary shown under the headline.")
-    status = models.CharField(max_length=10, choices=StoryStatus, default=StoryStatus.DRAFT)
+    status = models.CharField(max_length=12, choices=StoryStatus, default=StoryStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -418,16 +431,29 @@ class Story(models.Model):
         related_name="published_stories",
         editable=False,
     )
+    published_revision = models.OneToOneField(
+        "StoryRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The revision readers see.",
+    )
     topics = TaggableManager(blank=True, related_name="stories", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = StoryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-published_at", "-created_at"]
-        permissions = [("publish_story", "Can publish and unpublish stories")]
+        permissions = [
+            ("publish_story", "Can publish and unpublish stories"),
+            ("submit_story", "Can submit stories for review"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=StoryStatus.PUBLISHED) | Q(published_at__isnull=False),
@@ -446,6 +472,15 @@ class Story(models.Model):
         return self.status == StoryStatus.PUBLISHED and bool(
             self.published_at and self.published_at <= timezone.now()
         )
+
+    def latest_revision(self):
+        return self.revisions.order_by("-number").first()
+
+    @property
+    def public_headline(self):
+        """The headline readers see, which an edited draft does not change."""
+        revision = self.published_revision
+        return revision.headline if revision else self.headline
 
 
 class Statement(models.Model):
@@ -476,3 +511,150 @@ class Statement(models.Model):
 
     def get_absolute_url(self):
         return f"{self.story.get_absolute_url()}#statement-{self.pk}"
+
+
+class StoryRevisionQuerySet(models.QuerySet):
+    def current(self):
+        """The revisions readers see: one per published story."""
+        return self.filter(pk__in=Story.objects.published().values("published_revision"))
+
+
+class StoryRevision(models.Model):
+    """What readers saw: an immutable copy of a story as it was published.
+
+    ``content`` holds the statements in order with the ids of the evidence
+    they cite and the people they name, so later edits to the draft never
+    change a published page until the next revision is published.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    headline = models.CharField(max_length=300)
+    standfirst = models.TextField(blank=True)
+    content = models.JSONField(default=dict)
+    # The cited evidence and named people again, as relations, so the
+    # published() QuerySets can ask the database what a revision makes public.
+    evidence = models.ManyToManyField(Evidence, related_name="revisions", blank=True)
+    people = models.ManyToManyField(Person, related_name="revisions", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="story_revisions",
+    )
+
+    objects = StoryRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["story", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["story", "number"], name="unique_revision_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.story} — revision {self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Published revisions are immutable.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.story.get_absolute_url()
+
+    @property
+    def statements(self):
+        return self.content.get("statements", [])
+
+
+class Correction(models.Model):
+    """A dated note telling readers what was wrong and what changed."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField(help_text="Shown to readers under the story, with its date.")
+    created_at = models.DateTimeField("dated", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["story", "created_at", "pk"]
+
+    def __str__(self):
+        return f"Correction of {self.created_at:%Y-%m-%d} to “{self.story}”"
+
+    def get_absolute_url(self):
+        return f"{self.story.get_absolute_url()}#corrections"
+
+
+class PersonMention(models.Model):
+    """Where an article names a person: lets source pages link names to people."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "person", "start"], name="unique_person_mention"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="mention_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.text} ({self.person}) in {self.article}"
+
+    def get_absolute_url(self):
+        return self.person.get_absolute_url()
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class PersonSuggestion(models.Model):
+    """A person the desk thinks an article names, awaiting the editor's word.
+
+    Kept after the decision, so a rejected name is never proposed again for
+    the same article.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    name = models.CharField(max_length=200)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        help_text="The known person this matches; empty for a new name.",
+    )
+    mentions = models.JSONField(default=list, help_text="[start, end] offsets in the body.")
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus, default=SuggestionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "status", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "name"], name="unique_suggestion_per_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} in {self.article} ({self.get_status_display()})"

@@ -1,8 +1,10 @@
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q
 from django.views.generic import DetailView, ListView
 
 from . import anchoring, reconciling
-from .models import Article, Claim, Evidence, Person, Statement, Story
+from .models import Article, Claim, Evidence, Person, Story
 
 
 class PublicQuerysetMixin:
@@ -21,6 +23,21 @@ class PublicQuerysetMixin:
 
     def get_queryset(self):
         return self.visible(self.model)
+
+    def stories_citing(self, **lookups):
+        """Stories whose published revision (or, for staff, draft) matches any lookup."""
+        where = Q()
+        for lookup, value in lookups.items():
+            where |= Q(**{f"published_revision__{lookup}": value})
+            if self.is_preview():
+                where |= Q(**{f"statements__{lookup}": value})
+        return (
+            self.visible(Story)
+            .filter(where)
+            .select_related("published_revision")
+            .distinct()
+            .order_by("-published_at", "-pk")
+        )
 
 
 def cited_evidence():
@@ -49,27 +66,79 @@ class StoryListView(PublicQuerysetMixin, ListView):
 
     def get_queryset(self):
         # The front page lists what readers can read, even for staff.
-        return Story.objects.published().order_by("-published_at", "-pk")
+        return (
+            Story.objects.published()
+            .select_related("published_revision")
+            .order_by("-published_at", "-pk")
+        )
+
+
+class Listed(list):
+    """A list that answers ``.all()``, as the related managers it stands in for."""
+
+    def all(self):
+        return self
+
+
+@dataclass
+class PublishedStatement:
+    """A statement as a revision recorded it, with live evidence and people."""
+
+    pk: int
+    position: int
+    text: str
+    evidence: Listed
+    people: Listed
+
+
+def revision_statements(revision):
+    """Rebuild a revision's statements in a fixed number of queries."""
+    items = revision.statements
+    evidence = weighed_evidence().in_bulk([pk for item in items for pk in item["evidence"]])
+    people = Person.objects.in_bulk([pk for item in items for pk in item["people"]])
+    return [
+        PublishedStatement(
+            pk=item["id"],
+            position=item["position"],
+            text=item["text"],
+            evidence=Listed(evidence[pk] for pk in item["evidence"] if pk in evidence),
+            people=Listed(people[pk] for pk in item["people"] if pk in people),
+        )
+        for item in items
+    ]
 
 
 class StoryDetailView(PublicQuerysetMixin, DetailView):
+    """Readers see the latest published revision; staff may preview the draft."""
+
     model = Story
     context_object_name = "story"
 
     def get_queryset(self):
-        statements = Statement.objects.order_by("position", "pk").prefetch_related(
-            "people", Prefetch("evidence", queryset=weighed_evidence())
-        )
         return (
             super()
             .get_queryset()
-            .select_related("published_by")
-            .prefetch_related(Prefetch("statements", queryset=statements), "topics")
+            .select_related("published_revision")
+            .prefetch_related("corrections")
         )
+
+    def wants_draft(self):
+        story = self.object
+        return self.is_preview() and ("preview" in self.request.GET or not story.is_published)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        statements = list(self.object.statements.all())
+        story = self.object
+        if self.wants_draft():
+            shown, revision = story, None
+            statements = list(
+                story.statements.order_by("position", "pk").prefetch_related(
+                    "people", Prefetch("evidence", queryset=weighed_evidence())
+                )
+            )
+        else:
+            shown = revision = story.published_revision
+            statements = revision_statements(revision)
         reconciliation = reconciling.reconcile(statements)
         people = {}
         for item in reconciliation.statements:
@@ -79,9 +148,13 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
                 for person in mention.assessment.claim.people.all():
                     people.setdefault(person.pk, person)
         context.update(
+            headline=shown.headline,
+            standfirst=shown.standfirst,
+            revision=revision,
+            corrections=list(story.corrections.all()),
             reconciliation=reconciliation,
             people=sorted(people.values(), key=lambda person: person.name),
-            is_draft_preview=not self.object.is_published,
+            is_draft_preview=revision is None,
         )
         return context
 
@@ -137,12 +210,7 @@ class PersonDetailView(PublicQuerysetMixin, DetailView):
             .filter(people=person)
             .prefetch_related(Prefetch("evidence", queryset=cited_evidence()), "contradicts")
         )
-        stories = (
-            self.visible(Story)
-            .filter(Q(statements__people=person) | Q(statements__evidence__claim__people=person))
-            .distinct()
-            .order_by("-published_at", "-pk")
-        )
+        stories = self.stories_citing(people=person, evidence__claim__people=person)
         context.update(
             assessments=[reconciling.assess(claim, depth=0) for claim in claims],
             stories=stories,
@@ -178,9 +246,6 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
                 ("Disputing", assessment.disputing),
                 ("Mentioning", assessment.mentioning),
             ],
-            stories=self.visible(Story)
-            .filter(statements__evidence__claim=self.object)
-            .distinct()
-            .order_by("-published_at", "-pk"),
+            stories=self.stories_citing(evidence__claim=self.object),
         )
         return context

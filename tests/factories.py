@@ -1,8 +1,7 @@
 """Small builders for test data: real rows in the real database, nothing mocked."""
 
-from django.utils import timezone
-
-from stories.models import Article, Claim, Evidence, Outlet, Statement, Story, StoryStatus
+from stories import services
+from stories.models import Article, Claim, Evidence, Outlet, Statement, Story
 
 BODY = (
     "Justin Timberlake and Megan Thee Stallion appeared to get into a pointed exchange.\n\n"
@@ -26,15 +25,14 @@ def make_evidence(article, quote, claim="The exchange was tense", **fields):
     return evidence
 
 
-def make_story(headline="The exchange", published=True, statements=(), slug=None):
-    """``statements`` is a list of (text, [evidence, ...])."""
-    story = Story.objects.create(
-        headline=headline,
-        slug=slug or headline.lower().replace(" ", "-"),
-        status=StoryStatus.PUBLISHED if published else StoryStatus.DRAFT,
-        published_at=timezone.now() if published else None,
-    )
+def make_story(headline="The exchange", published=True, statements=(), slug=None, user=None):
+    """``statements`` is a list of (text, [evidence, ...]); a published story is
+    published through the real service, so it has its first revision."""
+    story = Story.objects.create(headline=headline, slug=slug or headline.lower().replace(" ", "-"))
     for position, (text, cited) in enumerate(statements, start=1):
         statement = Statement.objects.create(story=story, position=position, text=text)
         statement.evidence.set(cited)
+    if published:
+        services.publish_story(story, user)
+        story.refresh_from_db()
     return story

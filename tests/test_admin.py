@@ -704,7 +704,7 @@ def test_publish_and_unpublish_actions(admin_client, admin_user):
     admin_client.post(url, {"action": "unpublish", "_selected_action": [str(story.pk)]})
 
     story.refresh_from_db()
-    assert story.status == StoryStatus.DRAFT
+    assert story.status == StoryStatus.UNPUBLISHED
     assert not story.is_published
     assert not Story.objects.published().exists()
 

@@ -98,7 +98,8 @@ def test_published_querysets_follow_the_story():
 
 
 def test_a_story_scheduled_for_later_is_not_published_yet():
-    story = make_story("Later")
+    evidence = make_evidence(make_article(), "a pointed exchange")
+    story = make_story("Later", statements=[("Tense.", [evidence])])
     Story.objects.filter(pk=story.pk).update(published_at=timezone.now() + timedelta(hours=1))
     assert not Story.objects.published().exists()
     story.refresh_from_db()

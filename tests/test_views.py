@@ -7,6 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from stories import services
 from stories.models import Person, Statement, Story
 
 from .factories import make_article, make_evidence, make_story
@@ -139,13 +140,14 @@ def story_with_statements(count, slug):
     disputes = make_evidence(second, "three", claim=supports.claim, stance="disputes")
     rival = make_evidence(first, "two", claim=f"Rival {slug}")
     rival.claim.contradicts.add(supports.claim)
-    story = make_story(f"Story {slug}", slug=slug)
+    story = make_story(f"Story {slug}", slug=slug, published=False)
     megan = Person.objects.get_or_create(name="Megan Thee Stallion")[0]
+    supports.claim.people.add(megan)
     for position in range(count):
         statement = Statement.objects.create(story=story, position=position, text=f"S{position}")
         statement.evidence.set([supports, disputes, rival][: 1 + position % 3])
         statement.people.add(megan)
-        supports.claim.people.add(megan)
+    services.publish_story(story, None)
     return story
 
 

@@ -1,0 +1,58 @@
+"""The desk's two roles, as permission lists a data migration turns into groups.
+
+Kept out of the migration so the admin, the tests and the migration agree on
+one definition of what a reporter may do.
+"""
+
+REPORTERS = "Reporters"
+EDITORS = "Editors"
+
+_CRUD = ("view", "add", "change", "delete")
+
+# Reporters import, tag, create claims and evidence, draft stories and submit
+# them for review. They do not publish, unpublish, delete stories or merge people.
+REPORTER_PERMISSIONS = [
+    *(
+        f"stories.{action}_{model}"
+        for model in ("article", "outlet", "person")
+        for action in _CRUD[:3]
+    ),
+    *(
+        f"stories.{action}_{model}"
+        for model in ("claim", "evidence", "statement")
+        for action in _CRUD
+    ),
+    *(
+        f"stories.{action}_{model}"
+        for model in ("personmention", "personsuggestion")
+        for action in _CRUD
+    ),
+    "stories.view_story",
+    "stories.add_story",
+    "stories.change_story",
+    "stories.submit_story",
+    "stories.view_storyrevision",
+    "stories.view_correction",
+    "taggit.view_tag",
+    "taggit.add_tag",
+    "taggit.change_tag",
+]
+
+# Editors can do everything on the desk, including what is kept from reporters.
+EDITOR_EXTRA_PERMISSIONS = [
+    "stories.delete_article",
+    "stories.delete_outlet",
+    "stories.delete_person",
+    "stories.merge_person",
+    "stories.delete_story",
+    "stories.publish_story",
+    "stories.add_correction",
+    "stories.change_correction",
+    "stories.delete_correction",
+    "taggit.delete_tag",
+]
+
+ROLE_PERMISSIONS = {
+    REPORTERS: REPORTER_PERMISSIONS,
+    EDITORS: REPORTER_PERMISSIONS + EDITOR_EXTRA_PERMISSIONS,
+}
