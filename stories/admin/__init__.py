@@ -1,0 +1,6 @@
+"""The editor's desk: the Django admin, configured for sources, claims and stories.
+
+One module per area, so each stays small; importing them registers the admins.
+"""
+
+from . import claims, people, sources, stories  # noqa: F401

@@ -1,0 +1,94 @@
+"""Claims and the evidence passages that support or dispute them."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from ..forms import EvidenceForm
+from ..models import Claim, Evidence
+from .common import PeopleFormMixin, PersonListFilter, passage_in_context
+
+
+class EvidenceInline(admin.StackedInline):
+    model = Evidence
+    form = EvidenceForm
+    extra = 1
+    autocomplete_fields = ["article", "attributed_person"]
+    readonly_fields = ["passage"]
+    fields = [
+        "article",
+        "quote",
+        ("start", "context"),
+        "passage",
+        ("stance", "attribution"),
+        ("attributed_to", "attributed_person"),
+    ]
+
+    @admin.display(description="passage as anchored")
+    def passage(self, obj):
+        return passage_in_context(obj)
+
+
+@admin.register(Claim)
+class ClaimAdmin(PeopleFormMixin, admin.ModelAdmin):
+    list_display = ["text", "supporting", "disputing", "is_disputed", "updated_at"]
+    list_filter = [PersonListFilter, "evidence__stance", "evidence__article__outlet"]
+    search_fields = ["text", "note"]
+    ordering = Claim._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
+    autocomplete_fields = ["contradicts"]
+    fields = ["text", "people", "topics", "contradicts", "note"]
+    inlines = [EvidenceInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                supporting=Count("evidence", filter=Q(evidence__stance="supports"), distinct=True),
+                disputing=Count("evidence", filter=Q(evidence__stance="disputes"), distinct=True),
+                rivals=Count("contradicts", distinct=True),
+            )
+        )
+
+    @admin.display(description="supporting", ordering="supporting")
+    def supporting(self, obj):
+        return obj.supporting
+
+    @admin.display(description="disputing", ordering="disputing")
+    def disputing(self, obj):
+        return obj.disputing
+
+    @admin.display(description="disputed", boolean=True)
+    def is_disputed(self, obj):
+        return bool(obj.disputing or obj.rivals)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    form = EvidenceForm
+    list_display = ["__str__", "claim", "stance", "attribution", "anchored"]
+    list_filter = ["stance", "attribution", "article__outlet"]
+    list_select_related = ["article__outlet", "claim"]
+    search_fields = ["quote", "claim__text", "article__headline", "article__outlet__name"]
+    autocomplete_fields = ["claim", "article", "attributed_person"]
+    readonly_fields = ["passage"]
+    fields = [
+        "claim",
+        "article",
+        "quote",
+        ("start", "context"),
+        "passage",
+        ("stance", "attribution"),
+        ("attributed_to", "attributed_person"),
+    ]
+
+    @admin.display(description="passage as anchored")
+    def passage(self, obj):
+        return passage_in_context(obj)
+
+    @admin.display(description="matches article", boolean=True)
+    def anchored(self, obj):
+        return obj.matches_article()
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("article__outlet", "claim"), may_have_duplicates

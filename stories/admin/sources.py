@@ -1,0 +1,122 @@
+"""Outlets and articles: the sources the desk imports and reads."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+
+from .. import anchoring, importing, services
+from ..forms import ArticleAddForm, ImportArticlesForm
+from ..models import Article, Outlet
+from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "homepage", "article_count"]
+    search_fields = ["name"]
+    ordering = Outlet._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
+    formfield_overrides = URL_FIELD_OVERRIDES
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+IMPORTED_FIELDS = ["body_display", "body_sha256", "source_name", "imported_at"]
+
+
+@admin.register(Article)
+class ArticleAdmin(PeopleFormMixin, admin.ModelAdmin):
+    list_display = ["headline", "outlet", "byline", "evidence_count", "imported_at"]
+    list_filter = ["outlet", PersonListFilter]
+    list_select_related = ["outlet"]
+    search_fields = ["headline", "byline", "body", "outlet__name"]
+    ordering = Article._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
+    formfield_overrides = URL_FIELD_OVERRIDES
+    autocomplete_fields = ["outlet"]
+    date_hierarchy = "imported_at"
+    readonly_fields = IMPORTED_FIELDS
+    fieldsets = [
+        (None, {"fields": ["headline", "outlet", "byline", "url", "published_on"]}),
+        ("Tags", {"fields": ["people", "topics"]}),
+        (
+            "Text as imported",
+            {"fields": ["body_display", "body_sha256", "source_name", "imported_at"]},
+        ),
+    ]
+    change_list_template = "admin/stories/article/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_count=Count("evidence"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ArticleAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": ["headline", "outlet", "byline", "url", "published_on"]}),
+                ("Text", {"fields": ["body", "topics"]}),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    @admin.display(description="evidence", ordering="evidence_count")
+    def evidence_count(self, obj):
+        return obj.evidence_count
+
+    @admin.display(description="body")
+    def body_display(self, obj):
+        spans = anchoring.paragraph_spans(obj.body) if obj.pk else []
+        return format_html_join("", "<p>{}</p>", ((obj.body[a:b],) for a, b in spans))
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="stories_article_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload text files; all of them are imported, or none."""
+        if not self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
+        form = ImportArticlesForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                parsed = [
+                    importing.parse_article(
+                        importing.decode_article(upload.read(), upload.name), upload.name
+                    )
+                    for upload in form.cleaned_data["files"]
+                ]
+            except importing.ArticleFileError as exc:
+                form.add_error("files", f"{exc} Nothing was imported.")
+            else:
+                result = services.import_articles(parsed, form.cleaned_data["outlet"])
+                for article in result.created:
+                    self.log_addition(request, article, [{"added": {}}])
+                messages.success(
+                    request,
+                    f"Imported {len(result.created)} article(s); "
+                    f"{len(result.existing)} already imported.",
+                )
+                return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import articles",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/stories/article/import.html", context)
