@@ -1,0 +1,130 @@
+"""Benchmark the reader pages, the importer and quote anchoring.
+
+Run it with the project's venv; it builds a throwaway test database (SQLite
+in memory, or ``test_<name>`` on PostgreSQL when DATABASE_URL is set), so it
+never touches real data:
+
+    .venv/bin/python bench/bench.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom .venv/bin/python bench/bench.py
+
+Timings are medians over repeated runs. The test suite pins query counts;
+wall-clock targets live here, because timed tests are flaky on shared CI.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+
+from stories import anchoring, importing, services  # noqa: E402
+from stories.models import Article, Claim, Evidence, Statement, Story  # noqa: E402
+
+SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
+REPEAT = 15
+
+
+def median_ms(function, repeat=REPEAT):
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - began) * 1000)
+    return statistics.median(samples)
+
+
+def build_story(statement_count, slug):
+    """A published story citing seed passages, ``statement_count`` statements long."""
+    articles = list(Article.objects.all())
+    claim = Claim.objects.create(text=f"Benchmark claim {slug}")
+    passages = []
+    for article in articles:
+        for start, end in anchoring.paragraph_spans(article.body)[:5]:
+            evidence = Evidence(claim=claim, article=article, quote=article.body[start:end])
+            evidence.anchor(start=start)
+            evidence.save()
+            passages.append(evidence)
+    story = Story.objects.create(headline=f"Benchmark {slug}", slug=slug)
+    for position in range(statement_count):
+        statement = Statement.objects.create(
+            story=story, position=position, text=f"Statement {position} of the benchmark."
+        )
+        statement.evidence.set(passages[position % len(passages) :][:3])
+    services.publish_story(story, None)
+    return story
+
+
+def page(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries), median_ms(lambda: client.get(url))
+
+
+def main():
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    try:
+        rows = []
+        parsed = importing.read_articles(SEEDS)
+        rows.append(
+            ("read + parse 3 seed files", median_ms(lambda: importing.read_articles(SEEDS)))
+        )
+        rows.append(
+            (
+                "import 3 seed articles (new)",
+                median_ms(lambda: services.import_articles(parsed), repeat=1),
+            )
+        )
+        rows.append(
+            (
+                "re-import 3 seed articles (no-op)",
+                median_ms(lambda: services.import_articles(parsed)),
+            )
+        )
+        body = parsed[2].body
+        quote = "No, no, this don't count. This don't count. We gotta meet proper."
+        rows.append(
+            (
+                "locate a retyped quote (normalised match)",
+                median_ms(lambda: anchoring.locate(body, quote)),
+            )
+        )
+        client = Client()
+        for count in (3, 100, 500):
+            story = build_story(count, f"bench-{count}")
+            queries, ms = page(client, story.get_absolute_url())
+            rows.append((f"story page, {count} statements ({queries} queries)", ms))
+        article = Article.objects.first()
+        queries, ms = page(client, article.get_absolute_url())
+        rows.append((f"source page, seed article ({queries} queries)", ms))
+        queries, ms = page(client, "/")
+        rows.append((f"front page ({queries} queries)", ms))
+
+        vendor = connection.vendor
+        print(f"newsroom benchmark on {vendor}, median of {REPEAT} runs")
+        for label, ms in rows:
+            print(f"  {label:<52} {ms:8.1f} ms")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+if __name__ == "__main__":
+    main()
