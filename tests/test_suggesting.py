@@ -1,0 +1,691 @@
+"""Unit tests for stories.suggesting: pure heuristics, no database and no Django models.
+
+The rules are tuned on the real seed articles, so most expectations below are pinned on them:
+exactly which names and quotes each seed yields, so that a change to a word list or a pattern
+shows up here as a precise regression rather than as odd suggestions in the admin.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import sys
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from stories import suggesting
+from stories.importing import read_article
+from stories.suggesting import (
+    KnownPerson,
+    Mention,
+    NameCandidate,
+    PersonMatch,
+    QuoteCandidate,
+    context,
+    find_known_people,
+    find_quotes,
+    propose_people,
+)
+
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+SEED_000 = "000_5fbdc9d36ea42218.txt"  # EW: the "tense exchange" report
+SEED_001 = "001_4af5f67e3a3e7ebc.txt"  # "An Unlikely Encounter", with headings
+SEED_002 = "002_cc828ae233cc8540.txt"  # the ET quotes
+SEED_NAMES = [SEED_000, SEED_001, SEED_002]
+
+
+@cache
+def seed_body(name: str) -> str:
+    """The body exactly as the importer stores it (headline and byline removed)."""
+    return read_article(SEEDS / name).body
+
+
+def all_seed_bodies() -> list[str]:
+    return [seed_body(name) for name in SEED_NAMES]
+
+
+def mention_counts(candidate: NameCandidate | PersonMatch) -> dict[str, int]:
+    return dict(Counter(mention.text for mention in candidate.mentions))
+
+
+def names(body: str, **kwargs) -> list[str]:
+    return [candidate.name for candidate in propose_people(body, **kwargs)]
+
+
+def speakers(body: str, **kwargs) -> list[tuple[str, str]]:
+    return [(quote.text, quote.speaker) for quote in find_quotes(body, **kwargs)]
+
+
+MEGAN = KnownPerson("megan", ("Megan Thee Stallion", "Megan", "Meg"))
+JUSTIN = KnownPerson("justin", ("Justin Timberlake", "Timberlake", "Justin", "JT"))
+TAYLOR = KnownPerson("taylor", ("Taylor Swift", "Swift"))
+NOBODY = KnownPerson("nobody", ("Nobody Atall",))
+DESK = [MEGAN, JUSTIN, TAYLOR, NOBODY]
+
+
+# --- The module stays pure --------------------------------------------------------------------
+
+
+def test_module_imports_only_the_standard_library():
+    # Purity is what lets the admin, the import command and these tests share the rules.
+    tree = ast.parse(Path(suggesting.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert imported - {"__future__"} <= set(sys.stdlib_module_names), imported
+
+
+def test_results_are_frozen():
+    mention = Mention(0, 5, "Megan")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        mention.start = 1  # type: ignore[misc]
+    quote = find_quotes(seed_body(SEED_001))[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quote.speaker = "someone else"  # type: ignore[misc]
+
+
+# --- Offsets always index the body -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEED_NAMES)
+def test_every_offset_indexes_the_body_exactly(seed):
+    body = seed_body(seed)
+    for match in find_known_people(body, DESK):
+        for mention in match.mentions:
+            assert body[mention.start : mention.end] == mention.text
+    for candidate in propose_people(body):
+        for mention in candidate.mentions:
+            assert body[mention.start : mention.end] == mention.text
+    for quote in find_quotes(body, min_words=1):
+        assert body[quote.start : quote.end] == quote.text
+        assert body[quote.start - 1] in '\u201c"' and body[quote.end] in '\u201d"'
+        if quote.speaker:
+            assert body[quote.speaker_start : quote.speaker_end] == quote.speaker
+        else:
+            assert (quote.speaker_start, quote.speaker_end) == (-1, -1)
+
+
+# --- find_known_people -----------------------------------------------------------------------
+
+
+def test_known_people_on_seed_000():
+    matches = find_known_people(seed_body(SEED_000), DESK)
+    # Ordered by first mention; "Nobody Atall" is never mentioned, so is left out.
+    assert [match.key for match in matches] == ["justin", "megan", "taylor"]
+    justin, megan, taylor = matches
+    assert mention_counts(justin) == {"Justin Timberlake": 1, "Timberlake": 9}
+    assert mention_counts(megan) == {"Megan Thee Stallion": 1, "Megan": 7}
+    assert mention_counts(taylor) == {"Taylor Swift": 1, "Swift": 1}
+
+
+def test_known_people_on_seeds_001_and_002_include_aliases():
+    megan, justin, taylor = find_known_people(seed_body(SEED_001), DESK)
+    assert mention_counts(megan) == {"Megan Thee Stallion": 7, "Megan": 7, "Meg": 1}
+    assert mention_counts(justin) == {"Justin Timberlake": 9, "JT": 2, "Justin": 3}
+    assert mention_counts(taylor) == {"Taylor Swift": 1}
+
+    megan, justin = find_known_people(seed_body(SEED_002), DESK)
+    assert mention_counts(megan) == {"Megan Thee Stallion": 7, "Megan": 4, "Meg": 1}
+    assert mention_counts(justin) == {"Justin Timberlake": 9, "Justin": 2}
+
+
+def test_possessives_are_matched_but_left_out_of_the_span():
+    body = "Megan's hair, Timberlake\u2019s move and Megan\u2019s reply."
+    megan, justin = find_known_people(body, [MEGAN, JUSTIN])
+    assert [(m.start, m.text) for m in megan.mentions] == [(0, "Megan"), (36, "Megan")]
+    assert [(m.start, m.text) for m in justin.mentions] == [(14, "Timberlake")]
+
+
+def test_no_match_inside_longer_words_or_double_barrelled_names():
+    body = "Megans, MeganX, XMegan, Megan-Rose and Jo-Megan are not her; (Megan) is."
+    [megan] = find_known_people(body, [KnownPerson(1, ("Megan",))])
+    assert [(m.start, m.text) for m in megan.mentions] == [(body.index("(Megan)") + 1, "Megan")]
+    # A lowercase suffix is still the same person.
+    [justin] = find_known_people("a Timberlake-style move", [JUSTIN])
+    assert [m.text for m in justin.mentions] == ["Timberlake"]
+
+
+def test_matching_is_case_sensitive():
+    body = "The swift fox met Swift, and MEGAN met Megan."
+    taylor, megan = find_known_people(body, [TAYLOR, KnownPerson(2, ("Megan",))])
+    assert [m.start for m in taylor.mentions] == [18]
+    assert [m.start for m in megan.mentions] == [39]
+
+
+def test_longest_name_wins_at_a_position():
+    body = "Megan Thee Stallion waved; Megan smiled."
+    megan_fox = KnownPerson("fox", ("Megan Fox", "Megan"))
+    matches = find_known_people(body, [MEGAN, megan_fox])
+    by_key = {match.key: [m.text for m in match.mentions] for match in matches}
+    # One mention for the full name, not also "Megan" inside it, for either person.
+    assert by_key["megan"] == ["Megan Thee Stallion", "Megan"]
+    # The lone "Megan" could be either of them: both get it and the editor decides.
+    assert by_key["fox"] == ["Megan"]
+    assert by_key["fox"] and body[27:32] == "Megan"
+
+
+def test_people_sharing_an_alias_each_get_the_mention():
+    body = "ET reported it first."
+    show = KnownPerson("show", ("Entertainment Tonight", "ET"))
+    alien = KnownPerson("alien", ("E.T. the Extra-Terrestrial", "ET"))
+    matches = find_known_people(body, [show, alien])
+    assert [(match.key, match.mentions) for match in matches] == [
+        ("show", (Mention(0, 2, "ET"),)),
+        ("alien", (Mention(0, 2, "ET"),)),
+    ]
+
+
+def test_names_may_break_across_lines_and_are_whitespace_normalised():
+    body = "Justin\nTimberlake arrived."
+    [match] = find_known_people(body, [KnownPerson(1, ("  Justin   Timberlake ", "", " "))])
+    assert match.mentions == (Mention(0, 17, "Justin\nTimberlake"),)
+
+
+def test_regex_characters_in_names_are_literal():
+    body = "*NSYNC reunited; NSYNC fans cheered; Cardi B. arrived."
+    band = KnownPerson("band", ("*NSYNC",))
+    cardi = KnownPerson("cardi", ("Cardi B.",))
+    band_match, cardi_match = find_known_people(body, [band, cardi])
+    assert [m.text for m in band_match.mentions] == ["*NSYNC"]
+    assert [m.text for m in cardi_match.mentions] == ["Cardi B."]
+
+
+def test_no_people_no_matches():
+    assert find_known_people(seed_body(SEED_000), []) == []
+    assert find_known_people("", DESK) == []
+
+
+# --- propose_people: the seeds ----------------------------------------------------------------
+
+# Every candidate each seed yields, with its mentions, after tuning. Pinned exactly so that
+# precision regressions (a heading phrase, a channel, a title) fail loudly.
+EXPECTED_CANDIDATES = {
+    SEED_000: {
+        "Justin Timberlake": {"Justin Timberlake": 1, "Timberlake": 9},
+        "Megan Thee Stallion": {"Megan Thee Stallion": 1, "Megan": 7},
+        "Cardi B": {"Cardi B": 1},
+        "Lance Bass": {"Lance Bass": 1},
+        "JC Chasez": {"JC Chasez": 1},
+        "Joey Fatone": {"Joey Fatone": 1, "Fatone": 1},
+        "Chris Kirkpatrick": {"Chris Kirkpatrick": 1},
+        "Taylor Swift": {"Taylor Swift": 1, "Swift": 1},
+        "Benicio Del Toro": {"Benicio Del Toro": 1},
+        "Alicia Silverstone": {"Alicia Silverstone": 1},
+    },
+    SEED_001: {
+        # "Meg" is a nickname, not a word of her name, so it is not attached.
+        "Megan Thee Stallion": {"Megan Thee Stallion": 7, "Megan": 7},
+        # "JT" is attached as Justin Timberlake's initials.
+        "Justin Timberlake": {"Justin Timberlake": 9, "JT": 2, "Justin": 3},
+        "Joey Fatone": {"Joey Fatone": 1},
+        "Rukai Mori": {"Rukai Mori": 1},
+        "Taylor Swift": {"Taylor Swift": 1},
+        "Cardi B": {"Cardi B": 1},
+    },
+    SEED_002: {
+        "Megan Thee Stallion": {"Megan Thee Stallion": 7, "Megan": 4},
+        "Justin Timberlake": {"Justin Timberlake": 9, "Justin": 2},
+    },
+}
+
+
+@pytest.mark.parametrize("seed", SEED_NAMES)
+def test_exact_candidates_per_seed(seed):
+    candidates = propose_people(seed_body(seed))
+    assert {c.name: mention_counts(c) for c in candidates} == EXPECTED_CANDIDATES[seed]
+    # Listed in order of first mention (dicts above are written in that order).
+    assert [c.name for c in candidates] == list(EXPECTED_CANDIDATES[seed])
+    starts = [c.mentions[0].start for c in candidates]
+    assert starts == sorted(starts)
+    for candidate in candidates:
+        assert [m.start for m in candidate.mentions] == sorted(m.start for m in candidate.mentions)
+
+
+def test_acceptance_across_the_seeds():
+    found = {name for body in all_seed_bodies() for name in names(body)}
+    assert {
+        "Megan Thee Stallion",
+        "Justin Timberlake",
+        "Cardi B",
+        "Taylor Swift",
+        "Lance Bass",
+        "JC Chasez",
+        "Joey Fatone",
+        "Chris Kirkpatrick",
+        "Benicio Del Toro",
+        "Alicia Silverstone",
+        "Rukai Mori",
+    } <= found
+
+
+@pytest.mark.parametrize(
+    "not_a_person",
+    [
+        "MTV",
+        "MTV VMAs",
+        "MTV Video Music Awards",
+        "Video Music Awards",
+        "Toronto International Film Festival",
+        "Bongos",
+        "Netflix",
+        "Entertainment Tonight",
+        "ET",
+        "EW",
+        "Instagram",
+        "TikTok",
+        "Best Pop",
+        "Twitter",
+        "Dicks",
+        "The Musical",
+        "Reptile",
+        "VMAs",
+        "NSYNC",
+        "Tuesday",
+        "Do As Infinity",
+        "Blink-and-You-Missed-It Moment",
+        "Old School",
+        "New School",
+        "Choosing Collaboration Over Conflict",
+        "Positive Interactions",
+        "Empathy and Understanding",
+    ],
+)
+def test_no_organisation_event_title_or_heading_is_proposed(not_a_person):
+    for body in all_seed_bodies():
+        for candidate in propose_people(body):
+            assert not_a_person.casefold() not in candidate.name.casefold()
+
+
+def test_known_names_are_skipped_and_keep_their_short_forms():
+    body = seed_body(SEED_000)
+    proposed = propose_people(body, known_names=["justin timberlake", "Megan Thee Stallion"])
+    assert [c.name for c in proposed] == list(EXPECTED_CANDIDATES[SEED_000])[2:]
+    # "Timberlake" and "Megan" still belong to the known people, not to anyone proposed.
+    texts = {m.text for c in proposed for m in c.mentions}
+    assert not texts & {"Timberlake", "Megan"}
+
+
+def test_short_forms_of_known_full_names_are_skipped():
+    body = "Benicio Del Toro starred. Later, Del Toro spoke to Alicia Silverstone."
+    assert names(body) == ["Benicio Del Toro", "Alicia Silverstone"]
+    [del_toro] = propose_people(body)[:1]
+    assert [m.text for m in del_toro.mentions] == ["Benicio Del Toro", "Del Toro"]
+    only_short = "Del Toro spoke to Alicia Silverstone."
+    assert names(only_short, known_names=["Benicio Del Toro"]) == ["Alicia Silverstone"]
+    # A known single word does not hide a longer name that merely contains it.
+    assert names(body, known_names=["Benicio"]) == ["Benicio Del Toro", "Alicia Silverstone"]
+
+
+def test_rejected_names_are_skipped_case_insensitively():
+    body = seed_body(SEED_000)
+    assert "Cardi B" not in names(body, rejected=["CARDI  b"])
+    # Only exact matches: rejecting a short form leaves the full name alone.
+    assert "Joey Fatone" in names(body, rejected=["Fatone", "Joey"])
+
+
+# --- propose_people: the rules on small examples ----------------------------------------------
+
+
+def test_particles_unicode_hyphens_and_apostrophes_in_names():
+    body = (
+        "Ana de Armas met Jean-Luc Picard, Conan O\u2019Brien, Ludwig van Beethoven and "
+        "Martin Ødegaard. Later Ødegaard and Picard spoke."
+    )
+    proposed = {c.name: [m.text for m in c.mentions] for c in propose_people(body)}
+    assert proposed == {
+        "Ana de Armas": ["Ana de Armas"],
+        "Jean-Luc Picard": ["Jean-Luc Picard", "Picard"],
+        "Conan O\u2019Brien": ["Conan O\u2019Brien"],
+        "Ludwig van Beethoven": ["Ludwig van Beethoven"],
+        "Martin Ødegaard": ["Martin Ødegaard", "Ødegaard"],
+    }
+
+
+def test_initials_and_single_letter_names():
+    body = "J. R. R. Tolkien wrote it. Then J.R. Smith read it. Tolkien laughed."
+    proposed = {c.name: [m.text for m in c.mentions] for c in propose_people(body)}
+    assert proposed == {
+        "J. R. R. Tolkien": ["J. R. R. Tolkien", "Tolkien"],
+        "J.R. Smith": ["J.R. Smith"],
+    }
+
+
+def test_a_single_letter_at_a_sentence_end_does_not_swallow_the_next_sentence():
+    body = "She sang with Cardi B. Timberlake was there. Fans went to Twitter/X. Swift was not."
+    assert names(body) == ["Cardi B"]
+
+
+def test_possessive_ends_a_name():
+    body = "Rukai Mori\u2019s Do single and Justin Timberlake's Reptile co-star."
+    assert names(body) == ["Rukai Mori", "Justin Timberlake"]
+
+
+def test_sentence_openers_and_titles_are_stripped():
+    body = (
+        "Watch Megan Thee Stallion here. President Joe Biden spoke on Tuesday. "
+        "Both Lance Bass and Mr Joey Fatone came. Congratulations Chris Kirkpatrick, fans said; "
+        "they sent congratulations again."
+    )
+    assert names(body) == [
+        "Megan Thee Stallion",
+        "Joe Biden",
+        "Lance Bass",
+        "Joey Fatone",
+        "Chris Kirkpatrick",
+    ]
+
+
+def test_month_names_inside_a_name_are_kept():
+    proposed = propose_people("Theresa May met June Carter in May. In May Lance Bass sang.")
+    assert {c.name: [m.text for m in c.mentions] for c in proposed} == {
+        "Theresa May": ["Theresa May"],  # the month "May" later is not a short form of her name
+        "June Carter": ["June Carter"],
+        "Lance Bass": ["Lance Bass"],
+    }
+
+
+def test_organisations_places_and_media_are_filtered():
+    body = (
+        "The New York Times, the Los Angeles Lakers, Harvard University and the Labour Party "
+        "praised Entertainment Weekly. Meanwhile Taylor Swift toured."
+    )
+    assert names(body) == ["Taylor Swift"]
+
+
+def test_titles_in_quotes_are_not_names():
+    body = (
+        "She performed \u201cJolene Parton\u201d live, the song \u201cSarah Smith\u201d and the "
+        'film called "Kim Lee". Then Dolly Parton arrived.'
+    )
+    assert names(body) == ["Dolly Parton"]
+
+
+def test_names_inside_speech_quotes_count():
+    body = "Megan captioned it, \u201cSee ya next time @Justin Timberlake.\u201d"
+    assert names(body) == ["Justin Timberlake"]
+
+
+def test_headings_only_yield_names_also_found_in_running_text():
+    body = (
+        "A Meeting of Old School and Justin Timberlake\n\n"
+        "Positive Interactions Rule\n\n"
+        "Fans loved Justin Timberlake. Justin smiled."
+    )
+    [candidate] = propose_people(body)
+    assert candidate.name == "Justin Timberlake"
+    # The heading's mention is kept: it is the same person as in the running text.
+    assert [(m.start, m.text) for m in candidate.mentions] == [
+        (body.index("Justin Timberlake\n"), "Justin Timberlake"),
+        (body.index("Justin Timberlake."), "Justin Timberlake"),
+        (body.index("Justin smiled"), "Justin"),
+    ]
+
+
+def test_a_paragraph_missing_its_final_stop_is_still_running_text():
+    assert names("He arrived. Then Lance Bass left") == ["Lance Bass"]
+
+
+def test_hard_wrapped_paragraphs_are_running_text():
+    # Single line breaks inside a paragraph are wrapping, not headings or sentence ends.
+    body = (
+        "Backstage at the show, Justin\nTimberlake greeted Lance Bass\n"
+        "and Joey Fatone. Megan playfully\nresponded, \u201cNo, no, this don\u2019t count.\n"
+        "We gotta meet proper.\u201d\n\nNext paragraph."
+    )
+    proposed = propose_people(body)
+    # The name is shown with its whitespace collapsed; the mention keeps the body's text.
+    assert [c.name for c in proposed] == ["Justin Timberlake", "Lance Bass", "Joey Fatone"]
+    assert proposed[0].mentions[0].text == "Justin\nTimberlake"
+    [quote] = find_quotes(body)
+    assert quote.text == "No, no, this don\u2019t count.\nWe gotta meet proper."
+    assert quote.speaker == "Megan"
+
+
+def test_short_forms_attach_only_after_the_full_name_and_to_the_most_recent_fit():
+    body = (
+        "Justin sang first. Justin Timberlake arrived. Justin Bieber left. Justin waved. "
+        "Timberlake bowed."
+    )
+    proposed = {c.name: [(m.start, m.text) for m in c.mentions] for c in propose_people(body)}
+    assert proposed == {
+        # The opening "Justin" precedes every full name, so it is nobody's yet.
+        "Justin Timberlake": [(19, "Justin Timberlake"), (80, "Timberlake")],
+        "Justin Bieber": [(46, "Justin Bieber"), (66, "Justin")],
+    }
+
+
+def test_fullest_form_names_the_candidate():
+    body = "Justin Timberlake sang. Later Justin Randall Timberlake bowed. Timberlake left."
+    [candidate] = propose_people(body)
+    assert candidate.name == "Justin Randall Timberlake"
+    assert [m.text for m in candidate.mentions] == [
+        "Justin Timberlake",
+        "Justin Randall Timberlake",
+        "Timberlake",
+    ]
+
+
+def test_single_words_alone_are_not_candidates():
+    assert propose_people("Megan waved. Timberlake bowed. Swift won.") == []
+    assert propose_people("") == []
+
+
+def test_long_capitalised_runs_are_not_names():
+    assert names("They read The Quick Brown Fox Jumps Over Lazy Dogs today.") == []
+
+
+# --- find_quotes: the seeds -------------------------------------------------------------------
+
+
+def test_quotes_in_seed_000():
+    body = seed_body(SEED_000)
+    [quote] = find_quotes(body)
+    assert quote.text == (
+        "Are you doing something? What's gonna happen now? They're gonna do something and I "
+        "need to know what it is."
+    )
+    # "A sentiment Swift seemed to share ..., asking": the subject of the clause speaks.
+    assert quote.speaker == "Swift"
+    assert body[quote.speaker_start - 12 : quote.speaker_end] == "A sentiment Swift"
+    # "Bongos" (a one-word song title after "song") is never a quote, whatever min_words is.
+    assert [q.text for q in find_quotes(body, min_words=1)] == [quote.text]
+
+
+def test_quotes_in_seed_001():
+    body = seed_body(SEED_001)
+    # "Do As Infinity" (after "set to Rukai Mori’s") and "Bongos" (after "single,") are titles.
+    assert speakers(body) == [
+        ("I just talk with my hands. lol. See ya next time @Justin Timberlake.", "Megan"),
+    ]
+    assert speakers(body, min_words=1) == speakers(body)
+    [quote] = find_quotes(body)
+    assert body[quote.speaker_start : quote.speaker_end + 10] == "Megan captioned"
+
+
+def test_quotes_in_seed_002():
+    body = seed_body(SEED_002)
+    assert speakers(body) == [
+        # "Justin Timberlake expressed his delight at meeting Megan, saying,"
+        ("it\u2019s so nice to meet you.", "Justin Timberlake"),
+        # "However, Megan playfully responded,"
+        (
+            "No, no, this don\u2019t count. This don\u2019t count. We gotta meet proper.",
+            "Megan",
+        ),
+        # "The source described the exchange as"
+        ("a very cute moment,", "The source"),
+        # "The source stated," -- the quote holds an unclosed single quote.
+        (
+            "Meg loves Justin. She was saying \u2018No, no, no, we\u2019ve never met before. "
+            "It was their first time meeting, and she was excited.",
+            "The source",
+        ),
+    ]
+    # The one-word scare quote "proper" only shows up when asked for, with no speaker.
+    assert ("proper", "") in speakers(body, min_words=1)
+    assert len(find_quotes(body, min_words=1)) == 5
+
+
+def test_speaker_offsets_in_seed_002_point_at_the_attribution():
+    body = seed_body(SEED_002)
+    first, second, third, fourth = find_quotes(body)
+    assert body[first.speaker_start : first.speaker_end + 10] == "Justin Timberlake expressed"
+    assert body[second.speaker_start - 9 : second.speaker_end] == "However, Megan"
+    assert body[third.speaker_start : third.speaker_end + 10] == "The source described"
+    assert body[fourth.speaker_start : fourth.speaker_end + 8] == "The source stated,"
+    assert third.speaker_start != fourth.speaker_start
+
+
+# --- find_quotes: the rules on small examples -------------------------------------------------
+
+
+def test_speaker_after_the_quote_with_unicode_capitals():
+    body = '"We will vote tomorrow," Ødegaard told the chamber.'
+    [quote] = find_quotes(body)
+    assert quote == QuoteCandidate(
+        start=1,
+        end=23,
+        text="We will vote tomorrow,",
+        speaker="Ødegaard",
+        speaker_start=25,
+        speaker_end=33,
+    )
+
+
+def test_said_before_the_speaker_after_the_quote():
+    body = "\u201cFine,\u201d said Ana María López."
+    [quote] = find_quotes(body, min_words=1)
+    assert (quote.text, quote.speaker) == ("Fine,", "Ana María López")
+    assert body[quote.speaker_start : quote.speaker_end] == "Ana María López"
+    # One word is below the default of three.
+    assert find_quotes(body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        (
+            "\u201cWe are thrilled for them,\u201d a source close to Megan said.",
+            "a source close to Megan",
+        ),
+        (
+            "A source close to the couple said: \u201cThey are very happy now.\u201d",
+            "A source close to the couple",
+        ),
+        ("According to the source, \u201cthey had never met before.\u201d", "the source"),
+        ("\u201cIs it over yet?\u201d she asked the crowd.", "she"),
+        ("Justin Timberlake, 42, said, \u201cI love this city so much.\u201d", "Justin Timberlake"),
+        ("Megan later took to Instagram and wrote, \u201cI love this city.\u201d", "Megan"),
+        (
+            "Megan\u2019s rep told reporters, \u201cShe is doing very well.\u201d",
+            "Megan\u2019s rep",
+        ),
+        ("He told ET, \u201cit was a long night for everyone.\u201d", "He"),
+        ("The family said, \u201cwe are so proud of her today.\u201d", "The family"),
+        ("\u201cIt was a long night,\u201d the spokesperson said.", "the spokesperson"),
+        # Known limit: only "close to ..." is followed after a speaker noun, so no guess here.
+        ("\u201cIt was a long night,\u201d the spokesperson for the band said.", ""),
+        # A quote that ends its sentence is not attributed to the next sentence's subject.
+        ("\u201cThis is it.\u201d The source described it as awful.", ""),
+        # No speech verb, no speaker: the editor decides.
+        ("Fans chanted \u201cone more song please\u201d all night.", ""),
+    ],
+)
+def test_speaker_patterns(body, speaker):
+    [quote] = find_quotes(body)
+    assert quote.speaker == speaker
+    if speaker:
+        assert body[quote.speaker_start : quote.speaker_end] == speaker
+
+
+def test_speech_verbs_inside_other_quotes_are_ignored():
+    # "saying" inside the first quote must not make its subject speak the second one.
+    body = "\u201cShe kept saying it was fine,\u201d he said. \u201cWe all knew it was not.\u201d"
+    assert speakers(body) == [
+        ("She kept saying it was fine,", "he"),
+        ("We all knew it was not.", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'They performed the song "Bongos Party Now" on stage.',
+        "The clip, set to \u201cdo as infinity now,\u201d went viral.",
+        "A film titled \u201cthe long goodbye again\u201d opened.",
+        "The track called \u201cmeet me there tonight\u201d charted.",
+        "Their new single, \u201cone more time tonight,\u201d charted.",
+        "Rukai Mori\u2019s \u201cthe very best of us\u201d played.",
+        "They danced to \u201cDo As Infinity\u201d all night.",
+    ],
+)
+def test_titles_are_not_quotes(body):
+    assert find_quotes(body) == []
+
+
+def test_contractions_before_a_quote_are_not_possessive_titles():
+    body = "Megan said it\u2019s \u201ca very cute moment indeed,\u201d and left."
+    assert speakers(body) == [("a very cute moment indeed,", "Megan")]
+
+
+def test_min_words_counts_the_words_inside_the_marks():
+    body = "\u201cNo way,\u201d she said. \u201cNot a chance,\u201d he said."
+    assert speakers(body) == [("Not a chance,", "he")]
+    assert speakers(body, min_words=2) == [("No way,", "she"), ("Not a chance,", "he")]
+
+
+def test_unterminated_and_cross_paragraph_quotes_are_skipped():
+    body = "\u201cThis quote never closes, she said.\n\nNext paragraph, no quotes at all."
+    assert find_quotes(body) == []
+
+
+def test_no_quotes():
+    assert find_quotes("") == []
+    assert find_quotes("Nobody said anything quotable today.") == []
+
+
+# --- context ----------------------------------------------------------------------------------
+
+
+def test_context_marks_the_match_and_cuts_at_word_boundaries():
+    body = seed_body(SEED_000)
+    start = body.index("Benicio Del Toro")
+    snippet = context(body, start, start + len("Benicio Del Toro"), width=30)
+    # 30 characters after the match end inside "Netflix's", so that partial word is dropped.
+    assert snippet == (
+        "\u2026Timberlake acting opposite [Benicio Del Toro] and Alicia Silverstone in\u2026"
+    )
+
+
+def test_context_stays_in_the_paragraph_and_is_one_line():
+    body = "First paragraph ends here.\n\nJustin Timberlake arrived\nlate at night."
+    start = body.index("Justin")
+    assert context(body, start, start + 17) == "[Justin Timberlake] arrived late at night."
+    assert context(body, 0, 5, width=200) == "[First] paragraph ends here."
+    assert "\n" not in context(body, start, len(body))
+
+
+def test_context_at_the_edges_and_for_an_empty_span():
+    assert context("Megan", 0, 5) == "[Megan]"
+    assert context("Hi Megan", 3, 3) == "Hi []Megan"
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 2), (3, 2), (0, 99)])
+def test_context_rejects_spans_outside_the_body(start, end):
+    with pytest.raises(ValueError, match="outside"):
+        context("Megan", start, end)
+
+
+def test_context_for_every_seed_mention_contains_the_mention():
+    for body in all_seed_bodies():
+        for candidate in propose_people(body):
+            for mention in candidate.mentions:
+                snippet = context(body, mention.start, mention.end)
+                assert f"[{' '.join(mention.text.split())}]" in snippet
+                assert "\n" not in snippet
