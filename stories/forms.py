@@ -6,7 +6,8 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.text import slugify
 
 from . import anchoring
-from .models import Article, Evidence, Person, body_sha256
+from .locking import VersionedModelForm
+from .models import Article, Claim, Evidence, Person, body_sha256
 
 
 class PeopleField(forms.ModelMultipleChoiceField):
@@ -23,12 +24,15 @@ class PeopleField(forms.ModelMultipleChoiceField):
         )
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(VersionedModelForm):
     """Binds the pasted quote to exactly one passage of the article.
 
     Offsets, prefix and suffix are derived, never typed. A quote found more
     than once is refused until the editor chooses an occurrence by its start
     offset or by a few words of surrounding context.
+
+    Versioned (``stories.locking``): a save over someone else's change since
+    the form was loaded is refused, in the admin and in a claim's inline.
     """
 
     start = forms.IntegerField(
@@ -85,6 +89,26 @@ class EvidenceForm(forms.ModelForm):
             anchor.suffix,
         )
         return cleaned
+
+
+class ClaimForm(VersionedModelForm):
+    """A claim, versioned; the claims whose *Contradicts* it adds or removes
+    are locked with it (the relation is symmetrical: their lists change too)."""
+
+    class Meta:
+        model = Claim
+        fields = ["text", "people", "topics", "contradicts", "note"]
+
+    def locking_also_lock(self):
+        return sorted(self.contradicts_changed())
+
+    def contradicts_changed(self):
+        """The other claims whose *Contradicts* this save adds or removes this one to."""
+        if "contradicts" not in self.fields or self.instance.pk is None:
+            return set()
+        chosen = {claim.pk for claim in self.cleaned_data.get("contradicts") or ()}
+        stored = set(self.instance.contradicts.values_list("pk", flat=True))
+        return (chosen ^ stored) - {self.instance.pk}
 
 
 class ArticleAddForm(forms.ModelForm):

@@ -19,6 +19,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from . import anchoring
+from .locking import VersionedModel
 
 
 class OutletManager(models.Manager):
@@ -224,7 +225,7 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(evidence__revisions__in=StoryRevision.objects.current()).distinct()
 
 
-class Claim(models.Model):
+class Claim(VersionedModel):
     """A proposition in the editor's words, which sources support or dispute."""
 
     text = models.CharField(
@@ -284,7 +285,7 @@ class EvidenceQuerySet(models.QuerySet):
         return self.filter(claim__in=Claim.objects.published())
 
 
-class Evidence(models.Model):
+class Evidence(VersionedModel):
     """A passage of an article bearing on a claim.
 
     Stored as a W3C Web Annotation TextQuote selector (quote, prefix, suffix)
@@ -415,8 +416,13 @@ class StoryQuerySet(models.QuerySet):
         )
 
 
-class Story(models.Model):
-    """A reconciled account of an event, composed of cited statements."""
+class Story(VersionedModel):
+    """A reconciled account of an event, composed of cited statements.
+
+    Versioned (``stories.locking``): every save moves ``version`` — publishing,
+    unpublishing, submitting and restoring a revision too — so a change form
+    opened before any of them is refused rather than saving stale values back.
+    """
 
     headline = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)

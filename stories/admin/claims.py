@@ -1,14 +1,21 @@
-"""Claims and the evidence passages that support or dispute them."""
+"""Claims and the evidence passages that support or dispute them.
+
+Claims and evidence are versioned (``stories.locking``): two editors saving the
+same claim or passage never overwrite each other; the second is shown what the
+first changed, and by whom.
+"""
 
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db.models import Count, Q
 
-from ..forms import EvidenceForm
+from ..forms import ClaimForm, EvidenceForm
+from ..locking import VersionedAdminMixin, VersionedInlineMixin, bump_version
 from ..models import Claim, Evidence
 from .common import PeopleFormMixin, PersonListFilter, passage_in_context
 
 
-class EvidenceInline(admin.StackedInline):
+class EvidenceInline(VersionedInlineMixin, admin.StackedInline):
     model = Evidence
     form = EvidenceForm
     extra = 1
@@ -29,7 +36,8 @@ class EvidenceInline(admin.StackedInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(PeopleFormMixin, admin.ModelAdmin):
+class ClaimAdmin(VersionedAdminMixin, PeopleFormMixin, admin.ModelAdmin):
+    form = ClaimForm
     list_display = ["text", "supporting", "disputing", "is_disputed", "updated_at"]
     list_filter = [PersonListFilter, "evidence__stance", "evidence__article__outlet"]
     search_fields = ["text", "note"]
@@ -61,9 +69,25 @@ class ClaimAdmin(PeopleFormMixin, admin.ModelAdmin):
     def is_disputed(self, obj):
         return bool(obj.disputing or obj.rivals)
 
+    def save_related(self, request, form, formsets, change):
+        """*Contradicts* is symmetrical: linking or unlinking a claim changes the
+        other claim's list too, so that claim's version moves (a form open on it
+        would otherwise save its old list back) and its history says who did it."""
+        others = form.contradicts_changed()
+        super().save_related(request, form, formsets, change)
+        if not others:
+            return
+        bump_version(Claim.objects.filter(pk__in=others))
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=list(Claim.objects.filter(pk__in=others)),
+            action_flag=CHANGE,
+            change_message=f"Changed Contradicts (through the claim “{form.instance}”).",
+        )
+
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(VersionedAdminMixin, admin.ModelAdmin):
     form = EvidenceForm
     list_display = ["__str__", "claim", "stance", "attribution", "anchored"]
     list_filter = ["stance", "attribution", "article__outlet"]
