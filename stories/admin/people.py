@@ -1,11 +1,69 @@
-"""People: tags with aliases, and where they are tagged."""
+"""People: tags with aliases, where they are tagged, and merging duplicates."""
 
-from django.contrib import admin
-from django.db.models import Count, Q
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import get_text_list
 
-from ..models import Article, Claim, Person, Story
+from .. import services
+from ..models import (
+    Article,
+    ArticlePerson,
+    Claim,
+    ClaimPerson,
+    Evidence,
+    Person,
+    PersonMention,
+    PersonSuggestion,
+    StatementPerson,
+    Story,
+    StoryRevision,
+)
+
+
+def _count(model, field):
+    """How many ``model`` rows point at the person through ``field`` (a subquery,
+    so several counts never multiply each other's joins)."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+# What the merge page counts for each person: (column heading, model, field to the person).
+USAGE = [
+    ("articles", ArticlePerson, "tag"),
+    ("claims", ClaimPerson, "tag"),
+    ("statements", StatementPerson, "tag"),
+    ("mentions", PersonMention, "person"),
+    ("attributions", Evidence, "attributed_person"),
+    ("suggestions", PersonSuggestion, "person"),
+    ("published revisions", StoryRevision.people.through, "person"),
+]
+
+
+class MergePeopleForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Person to keep",
+        error_messages={"required": "Choose the person to keep."},
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = people
 
 
 @admin.register(Person)
@@ -16,6 +74,8 @@ class PersonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["tagged_in"]
     fields = ["name", "slug", "aliases", "description", "tagged_in"]
+    actions = ["merge_people"]
+    merge_template = "admin/stories/person/merge.html"
 
     def get_queryset(self, request):
         return (
@@ -63,3 +123,54 @@ class PersonAdmin(admin.ModelAdmin):
             )
             parts.append(format_html("<h4>{}</h4><ul>{}</ul>", title, items or "none"))
         return format_html_join("", "{}", ((part,) for part in parts))
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("stories.merge_person")
+
+    @admin.action(description="Merge selected people…", permissions=["merge"])
+    def merge_people(self, request, queryset):
+        """Ask which of the selected people to keep, then fold the others into it."""
+        people = list(
+            Person.objects.filter(pk__in=queryset.values("pk"))
+            .annotate(
+                **{f"usage_{i}": _count(model, field) for i, (_, model, field) in enumerate(USAGE)}
+            )
+            .order_by("name", "pk")
+        )
+        if len(people) < 2:
+            messages.error(request, "Select at least two people to merge.")
+            return None
+        for person in people:
+            person.usage = [getattr(person, f"usage_{i}") for i in range(len(USAGE))]
+        most_used = max(people, key=lambda person: sum(person.usage))
+        form = MergePeopleForm(
+            request.POST if "confirm" in request.POST else None,
+            people=Person.objects.filter(pk__in=[person.pk for person in people]),
+            initial={"keep": most_used.pk},
+        )
+        if form.is_valid():
+            target = form.cleaned_data["keep"]
+            others = [person for person in people if person.pk != target.pk]
+            names = get_text_list([person.name for person in others], "and")
+            with transaction.atomic():
+                # Logged while the merged people still exist; undone if the merge fails.
+                self.log_deletions(request, Person.objects.filter(pk__in=[p.pk for p in others]))
+                target = services.merge_people(target, others)
+                self.log_change(request, target, f"Merged {names} into {target.name}.")
+            messages.success(
+                request,
+                f"Merged {names} into {target.name}; their names are now aliases of {target.name}.",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge people",
+            "opts": self.opts,
+            "people": people,
+            "columns": [heading for heading, _, _ in USAGE],
+            "form": form,
+            "chosen": str(form["keep"].value() or ""),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, self.merge_template, context)

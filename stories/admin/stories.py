@@ -1,11 +1,17 @@
-"""Stories: statements, citations and publishing."""
+"""Stories: statements, citations, the review workflow, revisions and corrections."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from .. import services
-from ..models import Statement, Story, StoryStatus
+from .. import diffing, services
+from ..locking import VersionedAdminMixin
+from ..models import Correction, Evidence, Person, Statement, Story, StoryRevision, StoryStatus
 from .common import PeopleFormMixin
 
 
@@ -19,8 +25,32 @@ class StatementInline(PeopleFormMixin, admin.StackedInline):
         return super().get_queryset(request).prefetch_related("evidence__article__outlet")
 
 
+class CorrectionFormSet(BaseInlineFormSet):
+    """A post that leaves out the corrections section changes no correction
+    (rather than failing the whole story form for a missing management form)."""
+
+    def __init__(self, data=None, files=None, *args, prefix=None, **kwargs):
+        prefix = prefix or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        super().__init__(data, files, *args, prefix=prefix, **kwargs)
+
+
+class CorrectionInline(admin.TabularInline):
+    """Dated notes to readers. Editors (add/change_correction) write them;
+    reporters see them read-only."""
+
+    model = Correction
+    formset = CorrectionFormSet
+    extra = 0
+    fields = ["created_at", "text", "created_by"]
+    readonly_fields = ["created_by"]
+    verbose_name_plural = "corrections (shown to readers under the story, with their date)"
+
+
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["headline", "status", "is_published", "published_at", "published_by"]
     list_filter = ["status", "published_at"]
     list_select_related = ["published_by"]
@@ -28,57 +58,261 @@ class StoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["status", "published_by"]
     fields = ["headline", "slug", "standfirst", "topics", "status", "published_at", "published_by"]
-    inlines = [StatementInline]
-    actions = ["publish", "unpublish"]
+    inlines = [StatementInline, CorrectionInline]
+    actions = ["submit", "publish", "unpublish"]
     change_form_template = "admin/stories/story/change_form.html"
+    revisions_template = "admin/stories/story/revisions.html"
 
     @admin.display(description="public", boolean=True)
     def is_published(self, obj):
         return obj.is_published
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            # Moving the date of a published story hides or reveals it: publishing.
+            fields.append("published_at")
+        return fields
+
+    # --- Workflow: submit for review, publish, unpublish -----------------------------------
+    # Each step is one service call; the change form's buttons and the
+    # changelist's actions share the code below, permission checks included.
+
     def has_publish_permission(self, request):
         return request.user.has_perm("stories.publish_story")
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("stories.submit_story")
+
+    @admin.action(description="Submit selected stories for review", permissions=["submit"])
+    def submit(self, request, queryset):
+        for story in queryset:
+            self._submit(request, story)
 
     @admin.action(description="Publish selected stories", permissions=["publish"])
     def publish(self, request, queryset):
         for story in queryset:
-            if story.is_published:
-                messages.info(request, f"“{story}” was already published.")
-            else:
-                self._publish(request, story)
+            self._publish(request, story)
 
     @admin.action(description="Unpublish selected stories", permissions=["publish"])
     def unpublish(self, request, queryset):
-        for story in queryset.filter(status=StoryStatus.PUBLISHED):
-            services.unpublish_story(story)
-            self.log_change(request, story, "Unpublished.")
-            messages.success(request, f"“{story}” is no longer public.")
+        for story in queryset:
+            self._unpublish(request, story)
+
+    def _submit(self, request, story):
+        try:
+            services.submit_for_review(story, request.user)
+        except services.PublishError as exc:
+            self._refused(request, f"“{story}” was not submitted for review:", exc.problems)
+            return False
+        except services.WorkflowError as exc:
+            messages.warning(request, f"{exc} It was not submitted for review.")
+            return False
+        self.log_change(request, story, "Submitted for review.")
+        messages.success(request, f"“{story}” is submitted for review.")
+        return True
 
     def _publish(self, request, story):
         try:
-            services.publish_story(story, request.user)
+            revision = services.publish_story(story, request.user)
         except services.PublishError as exc:
-            messages.error(request, f"“{story}” was not published:")
-            for problem in exc.problems:
-                messages.error(request, problem)
+            self._refused(request, f"“{story}” was not published:", exc.problems)
             return False
-        self.log_change(request, story, "Published.")
-        messages.success(request, f"“{story}” is published.")
+        except services.WorkflowError as exc:
+            messages.warning(request, str(exc))
+            return False
+        self.log_change(request, story, f"Published revision {revision.number}.")
+        messages.success(
+            request, f"“{story}” is published: readers now see revision {revision.number}."
+        )
         return True
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["can_publish"] = self.has_publish_permission(request)
-        return super().render_change_form(request, context, add, change, form_url, obj)
+    def _unpublish(self, request, story):
+        try:
+            services.unpublish_story(story)
+        except services.WorkflowError as exc:
+            messages.warning(request, str(exc))
+            return False
+        self.log_change(request, story, "Unpublished.")
+        messages.success(request, f"“{story}” is no longer public.")
+        return True
 
-    def response_post_save_change(self, request, obj):
-        if self._wants_publish(request) and not self._publish(request, obj):
+    @staticmethod
+    def _refused(request, heading, problems):
+        messages.error(request, heading)
+        for problem in problems:
+            messages.error(request, problem)
+
+    # The change form's workflow buttons: (POST name = method, permission, what it does).
+    WORKFLOW_BUTTONS = [
+        ("_submit", "submit", "submit stories for review"),
+        ("_publish", "publish", "publish stories"),
+        ("_unpublish", "publish", "unpublish stories"),
+    ]
+
+    def _run_workflow_button(self, request, story):
+        """After a save, run the step the form's button asked for; False if refused."""
+        for name, permission, doing in self.WORKFLOW_BUTTONS:
+            if name not in request.POST:
+                continue
+            if not getattr(self, f"has_{permission}_permission")(request):
+                messages.error(
+                    request, f"You may not {doing}. Your changes were saved; nothing else was done."
+                )
+                return False
+            return getattr(self, name)(request, story)
+        return True
+
+    def response_change(self, request, obj):
+        if not self._run_workflow_button(request, obj):
             return HttpResponseRedirect(request.path)
-        return super().response_post_save_change(request, obj)
+        return super().response_change(request, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
-        if self._wants_publish(request) and not self._publish(request, obj):
+        if not self._run_workflow_button(request, obj):
             return HttpResponseRedirect(reverse("admin:stories_story_change", args=[obj.pk]))
         return super().response_add(request, obj, post_url_continue)
 
-    def _wants_publish(self, request):
-        return "_publish" in request.POST and self.has_publish_permission(request)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        may_edit = (
+            self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        )
+        status = obj.status if obj else StoryStatus.DRAFT
+        can_publish = may_edit and self.has_publish_permission(request)
+        context.update(
+            can_submit=may_edit
+            and self.has_submit_permission(request)
+            and status in (StoryStatus.DRAFT, StoryStatus.UNPUBLISHED),
+            can_publish=can_publish,
+            can_unpublish=can_publish and status == StoryStatus.PUBLISHED,
+            publish_label=(
+                "Publish changes" if status == StoryStatus.PUBLISHED else "Save and publish"
+            ),
+        )
+        if obj:
+            revision = obj.published_revision
+            context.update(
+                preview_url=obj.get_absolute_url() + "?preview",
+                revisions_url=reverse("admin:stories_story_revisions", args=[obj.pk]),
+                readers_see=revision if obj.is_published else None,
+                has_unpublished_changes=services.has_unpublished_changes(obj),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- Corrections ---------------------------------------------------------------------
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        for correction in formset.save(commit=False):
+            if correction.created_by_id is None:
+                correction.created_by = request.user
+            correction.save()
+        for correction in formset.deleted_objects:
+            correction.delete()
+        formset.save_m2m()
+
+    # --- Revision history ----------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="stories_story_revisions",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revisions_view(self, request, object_id):
+        """Every published revision with what it changed, and what the draft
+        changes since the latest; a POST restores a revision into the draft."""
+        story = self.get_object(request, unquote(object_id))
+        if story is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, story):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._restore(request, story)
+        revisions = list(story.revisions.select_related("created_by").order_by("number"))
+        draft = {
+            "headline": story.headline,
+            "standfirst": story.standfirst,
+            "content": services.snapshot(story),
+        }
+        versions = _versions([*revisions, draft])
+        entries, previous = [], diffing.EMPTY
+        for revision, version in zip(revisions, versions, strict=False):
+            entries.append(
+                {
+                    "revision": revision,
+                    "changes": diffing.diff_versions(previous, version),
+                    "is_current": story.is_published and story.published_revision_id == revision.pk,
+                }
+            )
+            previous = version
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revisions of “{story}”",
+            "opts": self.opts,
+            "original": story,
+            "entries": entries[::-1],
+            "latest": revisions[-1] if revisions else None,
+            "draft_changes": diffing.diff_versions(previous, versions[-1]),
+            "can_restore": self.has_change_permission(request, story),
+            "preview_url": story.get_absolute_url() + "?preview",
+        }
+        return TemplateResponse(request, self.revisions_template, context)
+
+    def _restore(self, request, story):
+        if not self.has_change_permission(request, story):
+            raise PermissionDenied
+        number = request.POST.get("revision", "")
+        if not number.isdigit():
+            return HttpResponseBadRequest("Say which revision to restore.")
+        revision = get_object_or_404(StoryRevision, story=story, number=int(number))
+        services.restore_revision(revision)
+        self.log_change(request, story, f"Restored revision {revision.number} into the draft.")
+        readers = (
+            f"Readers still see revision {story.published_revision.number} until you publish."
+            if story.is_published
+            else "Readers see nothing until it is published."
+        )
+        messages.success(
+            request, f"Revision {revision.number} is restored into the draft. {readers}"
+        )
+        return HttpResponseRedirect(reverse("admin:stories_story_change", args=[story.pk]))
+
+
+def _versions(items):
+    """StoryVersions for revisions (or dicts shaped like them), with every
+    cited passage and named person looked up in two queries."""
+
+    def field(item, name):
+        return item[name] if isinstance(item, dict) else getattr(item, name)
+
+    statements = [s for item in items for s in field(item, "content").get("statements", [])]
+    evidence = Evidence.objects.select_related("article__outlet").in_bulk(
+        {pk for s in statements for pk in s["evidence"]}
+    )
+    people = Person.objects.in_bulk({pk for s in statements for pk in s["people"]})
+
+    def label(found, pk, kind):
+        return str(found[pk]) if pk in found else f"{kind} #{pk} (deleted)"
+
+    return [
+        diffing.StoryVersion(
+            headline=field(item, "headline"),
+            standfirst=field(item, "standfirst"),
+            statements=tuple(
+                diffing.StatementVersion(
+                    id=s["id"],
+                    text=s["text"],
+                    citations=tuple(label(evidence, pk, "passage") for pk in s["evidence"]),
+                    people=tuple(label(people, pk, "person") for pk in s["people"]),
+                )
+                for s in field(item, "content").get("statements", [])
+            ),
+        )
+        for item in items
+    ]
