@@ -4,7 +4,7 @@ from django.db.models import Prefetch, Q
 from django.views.generic import DetailView, ListView
 
 from . import anchoring, reconciling
-from .models import Article, Claim, Evidence, Person, Story
+from .models import Article, Claim, Evidence, Person, PersonMention, Story
 
 
 class PublicQuerysetMixin:
@@ -94,8 +94,8 @@ class PublishedStatement:
 def revision_statements(revision):
     """Rebuild a revision's statements in a fixed number of queries."""
     items = revision.statements
-    evidence = weighed_evidence().in_bulk([pk for item in items for pk in item["evidence"]])
-    people = Person.objects.in_bulk([pk for item in items for pk in item["people"]])
+    evidence = weighed_evidence().in_bulk({pk for item in items for pk in item["evidence"]})
+    people = Person.objects.in_bulk({pk for item in items for pk in item["people"]})
     return [
         PublishedStatement(
             pk=item["id"],
@@ -124,7 +124,11 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
 
     def wants_draft(self):
         story = self.object
-        return self.is_preview() and ("preview" in self.request.GET or not story.is_published)
+        return self.is_preview() and (
+            "preview" in self.request.GET
+            or not story.is_published
+            or story.published_revision is None
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -159,8 +163,38 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
         return context
 
 
+def highlighted_paragraphs(body, passages, mentions=()):
+    """The body's paragraphs as runs of text, each with the passages covering it,
+    the passages whose ``#passage-<id>`` target it holds, and the person a
+    stored mention there names (or None).
+
+    Passages and mentions are cut by one segmentation pass (ids ``("p", pk)``
+    and ``("m", pk)``), so a name links to its person inside a highlighted
+    passage as well as outside one. Passages or mentions that no longer match
+    the body are left out rather than drawn in the wrong place.
+    """
+    by_id = {("p", p.pk): p for p in passages if p.matches_article()}
+    by_id.update({("m", m.pk): m for m in mentions if body[m.start : m.end] == m.text})
+    spans = [(key, item.start, item.end) for key, item in by_id.items()]
+    return [
+        [
+            {
+                "start": segment.start,
+                "end": segment.end,
+                "text": segment.text,
+                "passages": [by_id[key] for key in segment.marks if key[0] == "p"],
+                "opens": [by_id[key] for key in segment.opens if key[0] == "p"],
+                "person": next((by_id[key].person for key in segment.marks if key[0] == "m"), None),
+            }
+            for segment in paragraph
+        ]
+        for paragraph in anchoring.segment_paragraphs(body, spans)
+    ]
+
+
 class ArticleDetailView(PublicQuerysetMixin, DetailView):
-    """A source: its full text, with every public passage highlighted and addressable."""
+    """A source: its full text, with every public passage highlighted and addressable,
+    and the names of people readers can look up linked to their pages."""
 
     model = Article
     context_object_name = "article"
@@ -180,20 +214,10 @@ class ArticleDetailView(PublicQuerysetMixin, DetailView):
         )
         for passage in passages:
             passage.article = article
-        by_id = {passage.pk: passage for passage in passages}
-        paragraphs = [
-            [
-                {
-                    "text": segment.text,
-                    "passages": [by_id[pk] for pk in segment.marks],
-                    "opens": [by_id[pk] for pk in segment.opens],
-                }
-                for segment in paragraph
-            ]
-            for paragraph in anchoring.segment_paragraphs(
-                article.body, [(p.pk, p.start, p.end) for p in passages if p.matches_article()]
-            )
-        ]
+        mentions = PersonMention.objects.filter(article=article).select_related("person")
+        if not self.is_preview():
+            mentions = mentions.filter(person__in=Person.objects.published())
+        paragraphs = highlighted_paragraphs(article.body, passages, mentions.order_by("start"))
         context.update(paragraphs=paragraphs, passages=passages)
         return context
 

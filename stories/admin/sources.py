@@ -1,16 +1,17 @@
 """Outlets and articles: the sources the desk imports and reads."""
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from .. import anchoring, importing, services
 from ..forms import ArticleAddForm, ImportArticlesForm
-from ..models import Article, Outlet
+from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
+from .reading import ReadingViewMixin
 
 
 @admin.register(Outlet)
@@ -33,8 +34,16 @@ IMPORTED_FIELDS = ["body_display", "body_sha256", "source_name", "imported_at"]
 
 
 @admin.register(Article)
-class ArticleAdmin(PeopleFormMixin, admin.ModelAdmin):
-    list_display = ["headline", "outlet", "byline", "evidence_count", "imported_at"]
+class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
+    list_display = [
+        "headline",
+        "reading_link",
+        "outlet",
+        "byline",
+        "evidence_count",
+        "pending_suggestions",
+        "imported_at",
+    ]
     list_filter = ["outlet", PersonListFilter]
     list_select_related = ["outlet"]
     search_fields = ["headline", "byline", "body", "outlet__name"]
@@ -52,9 +61,22 @@ class ArticleAdmin(PeopleFormMixin, admin.ModelAdmin):
         ),
     ]
     change_list_template = "admin/stories/article/change_list.html"
+    change_form_template = "admin/stories/article/change_form.html"
+    actions = ["suggest_people"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(evidence_count=Count("evidence"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                evidence_count=Count("evidence", distinct=True),
+                pending_suggestions=Count(
+                    "suggestions",
+                    filter=Q(suggestions__status=SuggestionStatus.PENDING),
+                    distinct=True,
+                ),
+            )
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -73,6 +95,27 @@ class ArticleAdmin(PeopleFormMixin, admin.ModelAdmin):
     def evidence_count(self, obj):
         return obj.evidence_count
 
+    @admin.display(description="people to confirm", ordering="pending_suggestions")
+    def pending_suggestions(self, obj):
+        return obj.pending_suggestions or ""
+
+    @admin.display(description="reading view")
+    def reading_link(self, obj):
+        return format_html(
+            '<a href="{}" aria-label="Read “{}”">Read</a>', self.reading_url(obj), obj.headline
+        )
+
+    @admin.action(description="Suggest people", permissions=["change"])
+    def suggest_people(self, request, queryset):
+        """Propose the people each selected article names, for an editor to confirm."""
+        pending = sum(len(services.suggest_people(article, request.user)) for article in queryset)
+        self.message_user(
+            request,
+            f"{pending} suggested people to confirm across {len(queryset)} article(s); "
+            "accept or reject them in each article’s reading view.",
+            messages.SUCCESS,
+        )
+
     @admin.display(description="body")
     def body_display(self, obj):
         spans = anchoring.paragraph_spans(obj.body) if obj.pk else []
@@ -84,6 +127,31 @@ class ArticleAdmin(PeopleFormMixin, admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="stories_article_import",
+            ),
+            path(
+                "<int:pk>/read/",
+                self.admin_site.admin_view(self.reading_view),
+                name="stories_article_read",
+            ),
+            path(
+                "<int:pk>/cite/",
+                self.admin_site.admin_view(self.cite_view),
+                name="stories_article_cite",
+            ),
+            path(
+                "<int:pk>/passages/<int:evidence_pk>/remove/",
+                self.admin_site.admin_view(self.remove_passage_view),
+                name="stories_article_remove_passage",
+            ),
+            path(
+                "<int:pk>/suggest-people/",
+                self.admin_site.admin_view(self.suggest_view),
+                name="stories_article_suggest_people",
+            ),
+            path(
+                "<int:pk>/suggestions/<int:suggestion_pk>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="stories_article_decide_suggestion",
             ),
             *super().get_urls(),
         ]
@@ -104,13 +172,23 @@ class ArticleAdmin(PeopleFormMixin, admin.ModelAdmin):
             except importing.ArticleFileError as exc:
                 form.add_error("files", f"{exc} Nothing was imported.")
             else:
-                result = services.import_articles(parsed, form.cleaned_data["outlet"])
+                result = services.import_articles(
+                    parsed, form.cleaned_data["outlet"], user=request.user
+                )
                 for article in result.created:
                     self.log_addition(request, article, [{"added": {}}])
+                suggested = PersonSuggestion.objects.filter(
+                    article__in=result.created, status=SuggestionStatus.PENDING
+                ).count()
                 messages.success(
                     request,
                     f"Imported {len(result.created)} article(s); "
-                    f"{len(result.existing)} already imported.",
+                    f"{len(result.existing)} already imported."
+                    + (
+                        f" {suggested} suggested people to confirm in the reading views."
+                        if suggested
+                        else ""
+                    ),
                 )
                 return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
         context = {

@@ -1,0 +1,461 @@
+"""The article reading view: read a source, cite passages, confirm suggested people.
+
+ArticleAdmin mixes in ``ReadingViewMixin``; its views are wired up in
+``ArticleAdmin.get_urls``. Every write goes through the same rules as the rest
+of the desk (EvidenceForm's anchoring, the services' suggestion decisions) and
+is recorded in the admin log with the editor who made it.
+"""
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from .. import anchoring, services, suggesting
+from ..forms import EvidenceForm
+from ..models import (
+    Article,
+    Attribution,
+    Claim,
+    Evidence,
+    Person,
+    PersonMention,
+    PersonSuggestion,
+    Stance,
+    Statement,
+    SuggestionStatus,
+)
+from ..views import highlighted_paragraphs
+
+# How many of a suggestion's mentions are shown in context before "and N more".
+SHOWN_MENTIONS = 3
+# Words of a quote kept in the claim text a quote suggestion proposes.
+CLAIM_WORDS = 8
+
+
+class CiteForm(EvidenceForm):
+    """Cite a passage of one article: the EvidenceForm's rules, plus a new claim.
+
+    The article is fixed by the view (a posted article is ignored). The editor
+    picks an existing claim or types a new one; the new claim is validated here
+    and saved by the view, in the same transaction as the evidence.
+    """
+
+    claim_text = forms.CharField(
+        label="Or a new claim",
+        max_length=Claim._meta.get_field("text").max_length,
+        required=False,
+        help_text="A proposition in the desk’s words, e.g. “The backstage exchange was tense”.",
+    )
+    end = forms.IntegerField(label="End offset", required=False, min_value=0)
+
+    field_order = [
+        "quote",
+        "start",
+        "end",
+        "context",
+        "claim",
+        "claim_text",
+        "stance",
+        "attribution",
+        "attributed_to",
+        "attributed_person",
+    ]
+
+    class Meta(EvidenceForm.Meta):
+        widgets = {
+            **EvidenceForm.Meta.widgets,
+            "stance": forms.RadioSelect,
+            "article": forms.HiddenInput,
+        }
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, instance=Evidence(article=article), **kwargs)
+        self.article = article
+        self.new_claim = None
+        field = self.fields["article"]
+        field.queryset, field.disabled = Article.objects.filter(pk=article.pk), True
+        claim = self.fields["claim"]
+        claim.required, claim.label = False, "Existing claim"
+        claim.empty_label = "— choose a claim —"
+        claim.queryset = Claim.objects.order_by("text")
+        self.fields["attributed_person"].queryset = Person.objects.order_by("name")
+        self.fields["quote"].help_text = (
+            "Select the passage in the text above, or paste it here exactly as the article "
+            "has it; offsets are found for you."
+        )
+        self.fields["end"].help_text = "Filled in from your selection; leave empty otherwise."
+        self.fields["end"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()  # EvidenceForm: binds the quote to one occurrence
+        claim = cleaned.get("claim")
+        text = " ".join(cleaned.get("claim_text", "").split())
+        cleaned["claim_text"] = text
+        if claim and text:
+            self.add_error("claim_text", "Choose an existing claim or type a new one, not both.")
+        elif not claim and not text:
+            if "claim" not in self.errors:
+                self.add_error(
+                    "claim", "Choose the claim this passage bears on, or type a new one."
+                )
+        elif text:
+            same = Claim.objects.filter(text__iexact=text).first()
+            if same is not None:
+                cleaned["claim"] = same  # the same words are the same claim
+            else:
+                claim = Claim(text=text)
+                try:
+                    claim.full_clean()
+                except forms.ValidationError as exc:
+                    for message in exc.messages:
+                        self.add_error("claim_text", message)
+                else:
+                    self.new_claim = claim
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        claim = self.cleaned_data.get("claim")
+        if claim is not None and self.instance.start is not None and not self.errors:
+            duplicate = Evidence.objects.filter(
+                claim=claim, article=self.article, start=self.instance.start, end=self.instance.end
+            )
+            if duplicate.exists():
+                self.add_error(None, f"This passage is already cited for “{claim}”.")
+
+
+def shorten(text, limit=60):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def claim_text_for_quote(quote, speaker):
+    """``Megan: “No, no, this don’t count…”``: a starting point the editor edits."""
+    words = quote.split()
+    shown = " ".join(words[:CLAIM_WORDS]).rstrip(",;:")
+    if len(words) > CLAIM_WORDS:
+        shown += "…"
+    said = f"“{shown}”"
+    return f"{speaker}: {said}" if speaker else said
+
+
+_SOURCE_WORDS = re.compile(r"\b(sources?|insiders?|someone|person|people)\b", re.IGNORECASE)
+_DETERMINERS = {"the", "a", "an", "another", "one", "his", "her", "their", "its", "some"}
+_PRONOUNS = {"he", "she", "they", "we", "i"}
+
+
+def attribution_for_speaker(speaker):
+    """(attribution, source as described) for the phrase naming a quote's speaker:
+    a capitalised name is a named person, “the source”, “a source close to …” anonymous."""
+    speaker = speaker.strip()
+    if not speaker:
+        return Attribution.OUTLET, ""
+    words = speaker.split()
+    if _SOURCE_WORDS.search(speaker) or words[0].lower() in _DETERMINERS:
+        return Attribution.ANONYMOUS, speaker
+    if speaker.lower() in _PRONOUNS:
+        return Attribution.NAMED, ""  # who "she" is, the editor says
+    if all(word[:1].isupper() for word in words):
+        return Attribution.NAMED, speaker
+    return Attribution.ANONYMOUS, speaker
+
+
+def people_by_name():
+    """Every name and alias on file, casefolded, to the person it names."""
+    names = {}
+    for person in Person.objects.order_by("pk"):
+        for name in person.names():
+            names.setdefault(name.casefold(), person)
+    return names
+
+
+def quote_suggestions(article, passages, names):
+    """The quoted speech ``suggesting.find_quotes`` finds, with what citing it would prefill."""
+    cited = {(p.start, p.end) for p in passages}
+    items = []
+    for found in suggesting.find_quotes(article.body):
+        attribution, described = attribution_for_speaker(found.speaker)
+        person = names.get(found.speaker.casefold()) if attribution == Attribution.NAMED else None
+        items.append(
+            {
+                "start": found.start,
+                "end": found.end,
+                "quote": article.body[found.start : found.end],
+                "speaker": found.speaker,
+                "claim_text": claim_text_for_quote(found.text, found.speaker),
+                "attribution": attribution,
+                "attribution_label": Attribution(attribution).label,
+                "attributed_to": described,
+                "person": person,
+                "cited": (found.start, found.end) in cited,
+                "context": suggesting.context(article.body, found.start, found.end),
+            }
+        )
+    return items
+
+
+def snippet_parts(body, start, end):
+    """``suggesting.context`` split into (before, match, after) so the match can be marked."""
+    text = suggesting.context(body, start, end)
+    match = " ".join(body[start:end].split())
+    at = text.find(f"[{match}]")
+    if at < 0:
+        return text, "", ""
+    return text[:at], match, text[at + len(match) + 2 :]
+
+
+def prefill(article, params, quotes):
+    """Initial values for the cite form from ``?quote_start=&quote_end=`` (no-JS quote links)."""
+    try:
+        start, end = int(params.get("quote_start", "")), int(params.get("quote_end", ""))
+    except ValueError:
+        return None
+    if not 0 <= start < end <= len(article.body):
+        return None
+    anchor = anchoring.make_anchor(article.body, start, end)
+    initial = {
+        "quote": anchor.quote,
+        "start": start,
+        "end": end,
+        "context": anchor.prefix,
+        "stance": Stance.SUPPORTS,
+    }
+    for item in quotes:
+        if (item["start"], item["end"]) == (start, end):
+            initial.update(
+                claim_text=item["claim_text"],
+                attribution=item["attribution"],
+                attributed_to=item["attributed_to"],
+                attributed_person=item["person"].pk if item["person"] else None,
+            )
+    return initial
+
+
+class ReadingViewMixin:
+    """Views of ArticleAdmin behind ``<pk>/read/``: reading, citing, deciding suggestions."""
+
+    reading_template = "admin/stories/article/read.html"
+
+    def reading_url(self, article, fragment=""):
+        url = reverse("admin:stories_article_read", args=[article.pk])
+        return f"{url}#{fragment}" if fragment else url
+
+    def article_or_404(self, request, pk):
+        article = self.get_object(request, str(pk))
+        if article is None:
+            raise Http404("No article with that id.")
+        return article
+
+    def reading_view(self, request, pk, form=None):
+        article = self.article_or_404(request, pk)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        user = request.user
+        passages = list(
+            Evidence.objects.filter(article=article)
+            .select_related("claim", "attributed_person")
+            .prefetch_related(
+                Prefetch("statements", queryset=Statement.objects.select_related("story"))
+            )
+            .order_by("start", "pk")
+        )
+        for passage in passages:
+            passage.article = article
+            passage.admin_url = reverse("admin:stories_evidence_change", args=[passage.pk])
+            passage.claim_admin_url = reverse("admin:stories_claim_change", args=[passage.claim_id])
+            passage.anchored = passage.matches_article()
+            citing = passage.statements.all()
+            stance = passage.get_stance_display().lower()
+            passage.confirm_text = (
+                f"Remove the passage “{shorten(passage.quote)}” ({stance} “{passage.claim}”)?"
+            )
+            if citing:
+                passage.confirm_text += (
+                    f" It is cited by {len(citing)} statement(s), which will no longer cite it."
+                )
+        mentions = list(
+            PersonMention.objects.filter(article=article).select_related("person").order_by("start")
+        )
+        names = people_by_name()
+        quotes = quote_suggestions(article, passages, names)
+        can_cite = user.has_perm("stories.add_evidence")
+        opened = form is not None
+        if form is None and can_cite:
+            initial = prefill(article, request.GET, quotes)
+            opened = initial is not None
+            form = CiteForm(article=article, initial=initial)
+        suggestions = [
+            {
+                "suggestion": suggestion,
+                "snippets": [
+                    snippet_parts(article.body, start, end)
+                    for start, end in suggestion.mentions[:SHOWN_MENTIONS]
+                    if 0 <= start <= end <= len(article.body)
+                ],
+                "more": max(0, len(suggestion.mentions) - SHOWN_MENTIONS),
+            }
+            for suggestion in PersonSuggestion.objects.filter(
+                article=article, status=SuggestionStatus.PENDING
+            ).select_related("person")
+        ]
+        tagged = list(article.people.order_by("name"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reading view: {article.headline}",
+            "opts": self.model._meta,
+            "article": article,
+            "original": article,
+            "paragraphs": highlighted_paragraphs(article.body, passages, mentions),
+            "passages": passages,
+            "stale_passages": [p for p in passages if not p.anchored],
+            "mentions": mentions,
+            "quotes": quotes,
+            "suggestions": suggestions,
+            "tagged_people": tagged,
+            "form": form,
+            "cite_open": opened,
+            "can_cite": can_cite,
+            "can_add_claim": user.has_perm("stories.add_claim"),
+            "can_delete_evidence": user.has_perm("stories.delete_evidence"),
+            "can_change_article": self.has_change_permission(request, article),
+            "can_add_person": user.has_perm("stories.add_person"),
+            "stances": Stance,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.reading_template, context)
+
+    def cite_view(self, request, pk):
+        """Create the evidence (and its claim, if new) for a passage of the article."""
+        article = self.article_or_404(request, pk)
+        if request.method != "POST":
+            return HttpResponseRedirect(self.reading_url(article))
+        if not request.user.has_perm("stories.add_evidence"):
+            raise PermissionDenied
+        form = CiteForm(request.POST, article=article)
+        if not form.is_valid():
+            return self.reading_view(request, pk, form=form)
+        if form.new_claim is not None and not request.user.has_perm("stories.add_claim"):
+            raise PermissionDenied
+        with transaction.atomic():
+            claim = form.new_claim
+            if claim is not None:
+                claim.save()
+                self.log_addition(request, claim, f"Added while citing “{article}”.")
+            else:
+                claim = form.cleaned_data["claim"]
+            evidence = form.save(commit=False)
+            evidence.claim = claim
+            evidence.save()
+            self.log_addition(request, evidence, f"Cited from the reading view of “{article}”.")
+        messages.success(
+            request,
+            f"Cited “{shorten(evidence.quote)}” as "
+            f"{evidence.get_stance_display().lower()} “{claim}”"
+            + (" (a new claim)." if form.new_claim is not None else "."),
+        )
+        return HttpResponseRedirect(self.reading_url(article, evidence.anchor_id))
+
+    def remove_passage_view(self, request, pk, evidence_pk):
+        """Delete one evidence passage of the article, after the editor confirms."""
+        article = self.article_or_404(request, pk)
+        evidence = get_object_or_404(
+            Evidence.objects.select_related("claim"), pk=evidence_pk, article=article
+        )
+        if not request.user.has_perm("stories.delete_evidence"):
+            raise PermissionDenied
+        if request.method == "POST" and request.POST.get("confirmed") == "yes":
+            evidence.article = article
+            with transaction.atomic():
+                self.log_deletions(request, [evidence])
+                evidence.delete()
+            messages.success(
+                request,
+                f"Removed the passage “{shorten(evidence.quote)}” "
+                f"({evidence.get_stance_display().lower()} “{evidence.claim}”).",
+            )
+            return HttpResponseRedirect(self.reading_url(article, "passages"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Remove this passage?",
+            "opts": self.model._meta,
+            "article": article,
+            "evidence": evidence,
+            "statements": evidence.statements.select_related("story"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/stories/article/remove_passage.html", context)
+
+    def suggest_view(self, request, pk):
+        """Run the people suggestions again for this article."""
+        article = self.article_or_404(request, pk)
+        if request.method != "POST":
+            return HttpResponseRedirect(self.reading_url(article, "suggestions"))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        pending = services.suggest_people(article, request.user)
+        messages.success(
+            request,
+            f"{len(pending)} suggested {'person' if len(pending) == 1 else 'people'} to confirm."
+            if pending
+            else "No new people to suggest.",
+        )
+        return HttpResponseRedirect(self.reading_url(article, "suggestions"))
+
+    def decide_view(self, request, pk, suggestion_pk):
+        """Accept or reject one suggested person."""
+        article = self.article_or_404(request, pk)
+        suggestion = get_object_or_404(PersonSuggestion, pk=suggestion_pk, article=article)
+        if request.method != "POST":
+            return HttpResponseRedirect(self.reading_url(article, "suggestions"))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        decision = request.POST.get("decision")
+        name = request.POST.get("name", "")
+        try:
+            if decision == "accept":
+                if services.suggestion_needs_new_person(
+                    suggestion, name
+                ) and not request.user.has_perm("stories.add_person"):
+                    raise PermissionDenied
+                self.log_acceptance(
+                    request, article, services.accept_suggestion(suggestion, request.user, name)
+                )
+            elif decision == "reject":
+                services.reject_suggestion(suggestion, request.user)
+                self.log_change(
+                    request, suggestion, "Rejected: not proposed again for this article."
+                )
+                messages.success(request, f"“{suggestion.name}” will not be suggested again here.")
+            else:
+                messages.error(request, "Choose Accept or Reject.")
+        except services.SuggestionError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(self.reading_url(article, "suggestions"))
+
+    def log_acceptance(self, request, article, result):
+        person = result.person
+        if result.person_created:
+            self.log_addition(request, person, f"Added from a suggestion in “{article}”.")
+        elif result.alias_added:
+            self.log_change(request, person, f"Added the alias “{result.suggestion.name}”.")
+        if result.newly_tagged or result.mentions_added:
+            self.log_change(
+                request,
+                article,
+                f"Tagged {person}; stored {result.mentions_added} mention(s).",
+            )
+        self.log_change(request, result.suggestion, f"Accepted as {person}.")
+        messages.success(
+            request,
+            f"Tagged {person} on this article"
+            + (" (added to People)" if result.person_created else "")
+            + f"; {result.mentions_added} mention(s) stored.",
+        )
