@@ -88,52 +88,43 @@ class Person(TagBase):
         return [self.name, *self.alias_list]
 
 
-class ArticlePerson(ItemBase):
+class PersonTag(ItemBase):
+    """What the three person-tagging through models share; each adds the
+    ``content_object`` it tags (article, claim or statement)."""
+
     tag = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items"
     )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_%(class)s")
+        ]
+
+
+class ArticlePerson(PersonTag):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
 
-    class Meta:
+    class Meta(PersonTag.Meta):
         verbose_name = "person in the article"
         verbose_name_plural = "people in the article"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_object", "tag"], name="unique_person_per_article"
-            )
-        ]
 
 
-class ClaimPerson(ItemBase):
-    tag = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items"
-    )
+class ClaimPerson(PersonTag):
     content_object = models.ForeignKey("Claim", on_delete=models.CASCADE)
 
-    class Meta:
+    class Meta(PersonTag.Meta):
         verbose_name = "person in the claim"
         verbose_name_plural = "people in the claim"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_object", "tag"], name="unique_person_per_claim"
-            )
-        ]
 
 
-class StatementPerson(ItemBase):
-    tag = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items"
-    )
+class StatementPerson(PersonTag):
     content_object = models.ForeignKey("Statement", on_delete=models.CASCADE)
 
-    class Meta:
+    class Meta(PersonTag.Meta):
         verbose_name = "person in the statement"
         verbose_name_plural = "people in the statement"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_object", "tag"], name="unique_person_per_statement"
-            )
-        ]
 
 
 def body_sha256(body):

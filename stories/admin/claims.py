@@ -14,25 +14,32 @@ from ..locking import VersionedAdminMixin, VersionedInlineMixin, bump_version
 from ..models import Claim, Evidence
 from .common import PeopleFormMixin, PersonListFilter, passage_in_context
 
+EVIDENCE_FIELDS = [
+    "article",
+    "quote",
+    ("start", "context"),
+    "passage",
+    ("stance", "attribution"),
+    ("attributed_to", "attributed_person"),
+]
 
-class EvidenceInline(VersionedInlineMixin, admin.StackedInline):
-    model = Evidence
+
+class EvidenceFormMixin:
+    """The evidence form as both the claim's inline and the evidence page show it."""
+
     form = EvidenceForm
-    extra = 1
     autocomplete_fields = ["article", "attributed_person"]
     readonly_fields = ["passage"]
-    fields = [
-        "article",
-        "quote",
-        ("start", "context"),
-        "passage",
-        ("stance", "attribution"),
-        ("attributed_to", "attributed_person"),
-    ]
+    fields = EVIDENCE_FIELDS
 
     @admin.display(description="passage as anchored")
     def passage(self, obj):
         return passage_in_context(obj)
+
+
+class EvidenceInline(EvidenceFormMixin, VersionedInlineMixin, admin.StackedInline):
+    model = Evidence
+    extra = 1
 
 
 @admin.register(Claim)
@@ -87,27 +94,13 @@ class ClaimAdmin(VersionedAdminMixin, PeopleFormMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    form = EvidenceForm
+class EvidenceAdmin(EvidenceFormMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "claim", "stance", "attribution", "anchored"]
     list_filter = ["stance", "attribution", "article__outlet"]
     list_select_related = ["article__outlet", "claim"]
     search_fields = ["quote", "claim__text", "article__headline", "article__outlet__name"]
-    autocomplete_fields = ["claim", "article", "attributed_person"]
-    readonly_fields = ["passage"]
-    fields = [
-        "claim",
-        "article",
-        "quote",
-        ("start", "context"),
-        "passage",
-        ("stance", "attribution"),
-        ("attributed_to", "attributed_person"),
-    ]
-
-    @admin.display(description="passage as anchored")
-    def passage(self, obj):
-        return passage_in_context(obj)
+    autocomplete_fields = ["claim", *EvidenceFormMixin.autocomplete_fields]
+    fields = ["claim", *EVIDENCE_FIELDS]
 
     @admin.display(description="matches article", boolean=True)
     def anchored(self, obj):

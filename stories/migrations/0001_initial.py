@@ -500,19 +500,19 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="claimperson",
             constraint=models.UniqueConstraint(
-                fields=("content_object", "tag"), name="unique_person_per_claim"
+                fields=("content_object", "tag"), name="unique_claimperson"
             ),
         ),
         migrations.AddConstraint(
             model_name="articleperson",
             constraint=models.UniqueConstraint(
-                fields=("content_object", "tag"), name="unique_person_per_article"
+                fields=("content_object", "tag"), name="unique_articleperson"
             ),
         ),
         migrations.AddConstraint(
             model_name="statementperson",
             constraint=models.UniqueConstraint(
-                fields=("content_object", "tag"), name="unique_person_per_statement"
+                fields=("content_object", "tag"), name="unique_statementperson"
             ),
         ),
         migrations.AddConstraint(
