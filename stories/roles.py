@@ -1,7 +1,10 @@
-"""The desk's two roles, as permission lists a data migration turns into groups.
+"""The desk's two roles, as permission lists turned into groups.
 
 Kept out of the migration so the admin, the tests and the migration agree on
-one definition of what a reporter may do.
+one definition of what a reporter may do. Migration 0003 creates the groups;
+``sync_roles`` also runs after every ``migrate`` (and every test-database
+flush, which empties the groups a data migration made), so a change to these
+lists reaches existing databases without another data migration.
 """
 
 REPORTERS = "Reporters"
@@ -56,3 +59,21 @@ ROLE_PERMISSIONS = {
     REPORTERS: REPORTER_PERMISSIONS,
     EDITORS: REPORTER_PERMISSIONS + EDITOR_EXTRA_PERMISSIONS,
 }
+
+
+def sync_roles(group_model, permission_model):
+    """Make each role's group hold exactly its permissions.
+
+    Takes the models as arguments so the data migration can pass its
+    historical ones. Permissions not created yet are skipped (the next sync
+    adds them).
+    """
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        wanted = permission_model.objects.none()
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted |= permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            )
+        group.permissions.set(wanted)
