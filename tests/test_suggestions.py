@@ -1,6 +1,7 @@
 """People suggestions: proposed on import or on demand, decided by an editor in the reading
 view, remembered when rejected; and the links stored mentions give the source page."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -431,3 +433,13 @@ def test_source_page_query_count_does_not_grow_with_mentions(client):
 
     assert len(many.captured_queries) == len(few.captured_queries)
     assert html.count('class="mention"') > 10
+
+
+def test_suggest_people_command_proposes_for_every_article_and_names_missing_ids(db):
+    call_command("loaddata", "seed_articles", "demo_story", verbosity=0)
+    out = StringIO()
+    call_command("suggest_people", stdout=out)
+    assert out.getvalue().count("to confirm") == Article.objects.count()
+    assert PersonSuggestion.objects.filter(status=SuggestionStatus.PENDING).exists()
+    with pytest.raises(CommandError, match="No article with id 999"):
+        call_command("suggest_people", "999")

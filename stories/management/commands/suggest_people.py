@@ -1,0 +1,29 @@
+"""Propose the people each article names, for editors to accept or reject."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from stories import services
+from stories.models import Article
+
+
+class Command(BaseCommand):
+    help = (
+        "Propose the people articles name (known people by name or alias, and new names) "
+        "as pending suggestions in each article's reading view. Rejected names stay rejected."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "articles", nargs="*", type=int, metavar="ID", help="Article ids (default: all)."
+        )
+
+    def handle(self, *args, articles, **options):
+        queryset = Article.objects.order_by("pk")
+        if articles:
+            queryset = queryset.filter(pk__in=articles)
+            missing = sorted(set(articles) - set(queryset.values_list("pk", flat=True)))
+            if missing:
+                raise CommandError(f"No article with id {', '.join(map(str, missing))}.")
+        for article in queryset:
+            pending = services.suggest_people(article)
+            self.stdout.write(f"#{article.pk} {article.headline}: {len(pending)} to confirm")
