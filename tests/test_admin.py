@@ -25,6 +25,8 @@ from stories.models import (
     StoryStatus,
 )
 
+from .desk import story_form_data
+
 pytestmark = pytest.mark.django_db
 
 MODELS = ["outlet", "person", "article", "claim", "evidence", "story"]
@@ -114,37 +116,6 @@ def claim_add_data(article, quote, *, text="The backstage exchange was tense", *
             data["people"] = [str(person.pk) for person in value]
         else:
             data[f"evidence-0-{key}"] = str(value)
-    return data
-
-
-def story_form_data(story, **extra):
-    """What the change form posts back for ``story`` as it is stored."""
-    statements = list(story.statements.all())
-    data = {
-        "headline": story.headline,
-        "slug": story.slug,
-        "standfirst": story.standfirst,
-        "topics": "",
-        "published_at_0": "",
-        "published_at_1": "",
-        **formset_management("statements", len(statements), len(statements)),
-    }
-    if story.published_at:
-        local = timezone.localtime(story.published_at)
-        data["published_at_0"] = local.strftime("%Y-%m-%d")
-        data["published_at_1"] = local.strftime("%H:%M:%S")
-    for i, statement in enumerate(statements):
-        data.update(
-            {
-                f"statements-{i}-id": str(statement.pk),
-                f"statements-{i}-story": str(story.pk),
-                f"statements-{i}-position": str(statement.position),
-                f"statements-{i}-text": statement.text,
-                f"statements-{i}-evidence": [str(e.pk) for e in statement.evidence.all()],
-                f"statements-{i}-people": [str(p.pk) for p in statement.people.all()],
-            }
-        )
-    data.update(extra)
     return data
 
 

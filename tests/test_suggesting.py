@@ -30,6 +30,8 @@ from stories.suggesting import (
     propose_people,
 )
 
+from .seed_facts import NAMED_PEOPLE
+
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 SEED_000 = "000_5fbdc9d36ea42218.txt"  # EW: the "tense exchange" report
 SEED_001 = "001_4af5f67e3a3e7ebc.txt"  # "An Unlikely Encounter", with headings
@@ -249,19 +251,7 @@ def test_exact_candidates_per_seed(seed):
 
 def test_acceptance_across_the_seeds():
     found = {name for body in all_seed_bodies() for name in names(body)}
-    assert {
-        "Megan Thee Stallion",
-        "Justin Timberlake",
-        "Cardi B",
-        "Taylor Swift",
-        "Lance Bass",
-        "JC Chasez",
-        "Joey Fatone",
-        "Chris Kirkpatrick",
-        "Benicio Del Toro",
-        "Alicia Silverstone",
-        "Rukai Mori",
-    } <= found
+    assert {*NAMED_PEOPLE, "Rukai Mori"} <= found
 
 
 @pytest.mark.parametrize(

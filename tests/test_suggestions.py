@@ -28,23 +28,11 @@ from stories.models import (
 )
 
 from .factories import make_article, make_evidence, make_story
+from .seed_facts import NAMED_PEOPLE, NOT_PEOPLE
 
 pytestmark = pytest.mark.django_db
 
 SEEDS = sorted((Path(settings.BASE_DIR) / "fixtures" / "seeds").glob("*.txt"))
-WANTED = [
-    "Megan Thee Stallion",
-    "Justin Timberlake",
-    "Cardi B",
-    "Taylor Swift",
-    "Lance Bass",
-    "JC Chasez",
-    "Joey Fatone",
-    "Chris Kirkpatrick",
-    "Benicio Del Toro",
-    "Alicia Silverstone",
-]
-NOT_PEOPLE = ["MTV", "Toronto International Film Festival", "Bongos", "Netflix"]
 EW_START = "Justin Timberlake and Megan Thee Stallion appeared to get into"
 
 PENDING = SuggestionStatus.PENDING
@@ -102,7 +90,7 @@ def test_seed_articles_suggest_the_people_they_name_and_no_non_people(with_peopl
             for start, end in suggestion.mentions:
                 assert body[start:end].strip() == body[start:end] and body[start:end]
 
-    assert set(WANTED) <= names
+    assert set(NAMED_PEOPLE) <= names
     assert not names & set(NOT_PEOPLE)
     assert not Person.objects.exists() or Person.objects.count() == 10  # nothing created
 
@@ -317,7 +305,7 @@ def test_import_command_creates_pending_suggestions():
             "name", flat=True
         )
     )
-    assert set(WANTED) <= names
+    assert set(NAMED_PEOPLE) <= names
     assert not Person.objects.exists() and not ArticlePerson.objects.exists()
 
 
