@@ -32,3 +32,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Submitting a domain to the browsers' HSTS preload list is hard to undo, so it
+# is an explicit opt-in (SECURE_HSTS_PRELOAD=true), not a default to warn about.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]

@@ -1,0 +1,54 @@
+"""Production settings: deploy checks pass, no default secret, no demo accounts."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="newsroom.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_checks(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="a-production-key-" + "x" * 50,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check")
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable." in result.stderr
+
+
+def test_production_settings_never_create_the_demo_login(tmp_path):
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    key = "a-production-key-" + "x" * 50
+    assert manage("migrate", "-v0", SECRET_KEY=key, DATABASE_URL=database).returncode == 0
+    result = manage("create_demo_editor", SECRET_KEY=key, DATABASE_URL=database)
+    assert result.returncode != 0
+    assert "Demo accounts are disabled" in result.stderr
+    assert "password" not in result.stdout
