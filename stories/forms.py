@@ -99,6 +99,12 @@ class ClaimForm(VersionedModelForm):
         model = Claim
         fields = ["text", "people", "topics", "contradicts", "note"]
 
+    def clean_contradicts(self):
+        chosen = self.cleaned_data["contradicts"]
+        if self.instance.pk is not None and any(c.pk == self.instance.pk for c in chosen):
+            raise forms.ValidationError("A claim cannot contradict itself.")
+        return chosen
+
     def locking_also_lock(self):
         return sorted(self.contradicts_changed())
 

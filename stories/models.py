@@ -79,6 +79,12 @@ class Person(TagBase):
     def get_absolute_url(self):
         return reverse("stories:person", kwargs={"slug": self.slug})
 
+    def slugify(self, tag, i=None):
+        """taggit's slug, or "person" for a name without a letter or digit (an
+        emoji, say): an empty slug would leave the person without an address."""
+        slug = super().slugify(tag) or "person"
+        return slug if i is None else f"{slug}_{i}"
+
     @property
     def alias_list(self):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
@@ -463,6 +469,16 @@ class Story(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("stories:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # The database refuses it too (published_story_has_date); say why in the form.
+        if self.status == StoryStatus.PUBLISHED and self.published_at is None:
+            raise ValidationError(
+                {
+                    "published_at": "A published story needs a publication date; "
+                    "unpublish it to take it off the site."
+                }
+            )
 
     @property
     def is_published(self):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.StoryListView.as_view(), name="list"),
     path("stories/<slug:slug>/", views.StoryDetailView.as_view(), name="detail"),
     path("sources/<int:pk>/", views.ArticleDetailView.as_view(), name="source"),
-    path("people/<str:slug>/", views.PersonDetailView.as_view(), name="person"),
+    # A person's slug may be Unicode (taggit's allow_unicode), which <slug:> refuses.
+    re_path(r"^people/(?P<slug>[-\w]+)/$", views.PersonDetailView.as_view(), name="person"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim"),
 ]

@@ -45,9 +45,13 @@ def cited_evidence():
     return Evidence.objects.select_related("article__outlet", "attributed_person")
 
 
-def weighed_evidence():
-    """Cited evidence plus its claim and what every source says about that claim."""
-    rivals = Claim.objects.prefetch_related(Prefetch("evidence", queryset=cited_evidence()))
+def weighed_evidence(claims):
+    """Cited evidence plus its claim and what every source says about that claim.
+
+    ``claims`` are those that may be shown as contradicting it: for readers, the
+    public ones (a rival only a draft cites, and its sources, stay unpublished).
+    """
+    rivals = claims.prefetch_related(Prefetch("evidence", queryset=cited_evidence()))
     return (
         cited_evidence()
         .select_related("claim")
@@ -91,10 +95,10 @@ class PublishedStatement:
     people: Listed
 
 
-def revision_statements(revision):
+def revision_statements(revision, claims):
     """Rebuild a revision's statements in a fixed number of queries."""
     items = revision.statements
-    evidence = weighed_evidence().in_bulk({pk for item in items for pk in item["evidence"]})
+    evidence = weighed_evidence(claims).in_bulk({pk for item in items for pk in item["evidence"]})
     people = Person.objects.in_bulk({pk for item in items for pk in item["people"]})
     return [
         PublishedStatement(
@@ -137,12 +141,12 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
             shown, revision = story, None
             statements = list(
                 story.statements.order_by("position", "pk").prefetch_related(
-                    "people", Prefetch("evidence", queryset=weighed_evidence())
+                    "people", Prefetch("evidence", queryset=weighed_evidence(self.visible(Claim)))
                 )
             )
         else:
             shown = revision = story.published_revision
-            statements = revision_statements(revision)
+            statements = revision_statements(revision, self.visible(Claim))
         reconciliation = reconciling.reconcile(statements)
         people = {}
         for item in reconciliation.statements:
@@ -249,7 +253,9 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
     context_object_name = "claim"
 
     def get_queryset(self):
-        rivals = Claim.objects.prefetch_related(Prefetch("evidence", queryset=cited_evidence()))
+        rivals = self.visible(Claim).prefetch_related(
+            Prefetch("evidence", queryset=cited_evidence())
+        )
         return (
             super()
             .get_queryset()

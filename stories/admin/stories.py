@@ -268,7 +268,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, story):
             raise PermissionDenied
         number = request.POST.get("revision", "")
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             return HttpResponseBadRequest("Say which revision to restore.")
         revision = get_object_or_404(StoryRevision, story=story, number=int(number))
         services.restore_revision(revision)
