@@ -12,7 +12,13 @@ from django.db.models import Count, Q
 from ..forms import ClaimForm, EvidenceForm
 from ..locking import VersionedAdminMixin, VersionedInlineMixin, bump_version
 from ..models import Claim, Evidence
-from .common import PeopleFormMixin, PersonListFilter, passage_in_context
+from .common import (
+    PeopleFormMixin,
+    PersonListFilter,
+    PublicClaimGuardMixin,
+    may_change_public,
+    passage_in_context,
+)
 
 EVIDENCE_FIELDS = [
     "article",
@@ -37,13 +43,20 @@ class EvidenceFormMixin:
         return passage_in_context(obj)
 
 
-class EvidenceInline(EvidenceFormMixin, VersionedInlineMixin, admin.StackedInline):
+class EvidenceInline(
+    PublicClaimGuardMixin, EvidenceFormMixin, VersionedInlineMixin, admin.StackedInline
+):
+    """Rows of the claim's page; ``obj`` in the permission checks is the claim."""
+
     model = Evidence
     extra = 1
 
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and may_change_public(request, obj)
+
 
 @admin.register(Claim)
-class ClaimAdmin(VersionedAdminMixin, PeopleFormMixin, admin.ModelAdmin):
+class ClaimAdmin(PublicClaimGuardMixin, VersionedAdminMixin, PeopleFormMixin, admin.ModelAdmin):
     form = ClaimForm
     list_display = ["text", "supporting", "disputing", "is_disputed", "updated_at"]
     list_filter = [PersonListFilter, "evidence__stance", "evidence__article__outlet"]
@@ -94,13 +107,24 @@ class ClaimAdmin(VersionedAdminMixin, PeopleFormMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(EvidenceFormMixin, VersionedAdminMixin, admin.ModelAdmin):
+class EvidenceAdmin(
+    PublicClaimGuardMixin, EvidenceFormMixin, VersionedAdminMixin, admin.ModelAdmin
+):
     list_display = ["__str__", "claim", "stance", "attribution", "anchored"]
     list_filter = ["stance", "attribution", "article__outlet"]
     list_select_related = ["article__outlet", "claim"]
     search_fields = ["quote", "claim__text", "article__headline", "article__outlet__name"]
     autocomplete_fields = ["claim", *EvidenceFormMixin.autocomplete_fields]
     fields = ["claim", *EVIDENCE_FIELDS]
+
+    def guarded_claim(self, obj):
+        return obj.claim if obj else None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "claim" and not request.user.has_perm("stories.publish_story"):
+            # Evidence on a public claim is public at once: reporters cite draft claims.
+            kwargs["queryset"] = Claim.objects.exclude(pk__in=Claim.objects.published())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="matches article", boolean=True)
     def anchored(self, obj):

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.html import format_html
 
 from ..forms import PeopleField
-from ..models import Person
+from ..models import Claim, Person
 
 
 class PeopleFormMixin:
@@ -47,3 +47,31 @@ def passage_in_context(evidence):
 
 # Django 6.0's default; saying so now keeps Django 5.2 from warning on every URL field.
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+
+def may_change_public(request, claim):
+    """Whether the user may change ``claim`` or its evidence.
+
+    All evidence on a public claim is shown to readers at once, so once a
+    published story cites a claim, changing it or its passages is publishing:
+    editors only (``stories.publish_story``). Reporters keep full use of
+    claims no published story cites yet.
+    """
+    if claim is None or request.user.has_perm("stories.publish_story"):
+        return True
+    return not Claim.objects.published().filter(pk=claim.pk).exists()
+
+
+class PublicClaimGuardMixin:
+    """Read-only for reporters once the claim (``guarded_claim(obj)``) is public."""
+
+    def guarded_claim(self, obj):
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and may_change_public(request, self.guarded_claim(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and may_change_public(request, self.guarded_claim(obj))

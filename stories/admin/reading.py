@@ -33,6 +33,7 @@ from ..models import (
     SuggestionStatus,
 )
 from ..views import highlighted_paragraphs
+from .common import may_change_public
 
 # How many of a suggestion's mentions are shown in context before "and N more".
 SHOWN_MENTIONS = 3
@@ -76,16 +77,20 @@ class CiteForm(EvidenceForm):
             "article": forms.HiddenInput,
         }
 
-    def __init__(self, *args, article, **kwargs):
+    def __init__(self, *args, article, may_cite_public=True, **kwargs):
         super().__init__(*args, instance=Evidence(article=article), **kwargs)
         self.article = article
         self.new_claim = None
+        self.may_cite_public = may_cite_public
         field = self.fields["article"]
         field.queryset, field.disabled = Article.objects.filter(pk=article.pk), True
         claim = self.fields["claim"]
         claim.required, claim.label = False, "Existing claim"
         claim.empty_label = "— choose a claim —"
         claim.queryset = Claim.objects.order_by("text")
+        if not may_cite_public:
+            # Evidence on a public claim is public at once: that is an editor's call.
+            claim.queryset = claim.queryset.exclude(pk__in=Claim.objects.published())
         self.fields["attributed_person"].queryset = Person.objects.order_by("name")
         self.fields["quote"].help_text = (
             "Select the passage in the text above, or paste it here exactly as the article "
@@ -108,7 +113,13 @@ class CiteForm(EvidenceForm):
                 )
         elif text:
             same = Claim.objects.filter(text__iexact=text).first()
-            if same is not None:
+            if same is not None and not self.may_cite_public and same in Claim.objects.published():
+                self.add_error(
+                    "claim_text",
+                    f"“{same}” is cited by a published story; only an editor can add "
+                    "evidence to it.",
+                )
+            elif same is not None:
                 cleaned["claim"] = same  # the same words are the same claim
             else:
                 claim = Claim(text=text)
@@ -130,6 +141,10 @@ class CiteForm(EvidenceForm):
             )
             if duplicate.exists():
                 self.add_error(None, f"This passage is already cited for “{claim}”.")
+
+
+def may_cite_public(request):
+    return request.user.has_perm("stories.publish_story")
 
 
 def shorten(text, limit=60):
@@ -259,6 +274,7 @@ class ReadingViewMixin:
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         user = request.user
+        can_delete = user.has_perm("stories.delete_evidence")
         passages = list(
             Evidence.objects.filter(article=article)
             .select_related("claim", "attributed_person")
@@ -272,6 +288,7 @@ class ReadingViewMixin:
             passage.admin_url = reverse("admin:stories_evidence_change", args=[passage.pk])
             passage.claim_admin_url = reverse("admin:stories_claim_change", args=[passage.claim_id])
             passage.anchored = passage.matches_article()
+            passage.removable = can_delete and may_change_public(request, passage.claim)
             citing = passage.statements.all()
             stance = passage.get_stance_display().lower()
             passage.confirm_text = (
@@ -291,7 +308,9 @@ class ReadingViewMixin:
         if form is None and can_cite:
             initial = prefill(article, request.GET, quotes)
             opened = initial is not None
-            form = CiteForm(article=article, initial=initial)
+            form = CiteForm(
+                article=article, initial=initial, may_cite_public=may_cite_public(request)
+            )
         suggestions = [
             {
                 "suggestion": suggestion,
@@ -339,7 +358,7 @@ class ReadingViewMixin:
             return HttpResponseRedirect(self.reading_url(article))
         if not request.user.has_perm("stories.add_evidence"):
             raise PermissionDenied
-        form = CiteForm(request.POST, article=article)
+        form = CiteForm(request.POST, article=article, may_cite_public=may_cite_public(request))
         if not form.is_valid():
             return self.reading_view(request, pk, form=form)
         if form.new_claim is not None and not request.user.has_perm("stories.add_claim"):
@@ -369,7 +388,9 @@ class ReadingViewMixin:
         evidence = get_object_or_404(
             Evidence.objects.select_related("claim"), pk=evidence_pk, article=article
         )
-        if not request.user.has_perm("stories.delete_evidence"):
+        if not request.user.has_perm("stories.delete_evidence") or not may_change_public(
+            request, evidence.claim
+        ):
             raise PermissionDenied
         if request.method == "POST" and request.POST.get("confirmed") == "yes":
             evidence.article = article

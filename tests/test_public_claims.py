@@ -1,0 +1,111 @@
+"""Once a published story cites a claim, its evidence is what readers see: reporters
+may read it but only editors change it, add to it or remove from it."""
+
+import pytest
+from django.urls import reverse
+
+from stories.models import Claim, Evidence
+
+from .desk import client_for, desk_user
+from .factories import make_article, make_evidence, make_story
+from .test_reading_view import cite_data, cite_url, read_url
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "Justin Timberlake and Megan Thee Stallion appeared to get into a pointed exchange.\n\n"
+    "A source said it was a friendly first meeting."
+)
+
+
+@pytest.fixture
+def setting(django_user_model):
+    article = make_article(body=BODY)
+    public = make_evidence(article, "a pointed exchange", claim="The exchange was tense")
+    make_story("Live", statements=[("Tense.", [public])])
+    draft = make_evidence(article, "a friendly first meeting", claim="It was friendly")
+    return {
+        "article": article,
+        "public": public,
+        "draft": draft,
+        "reporter": client_for(desk_user(django_user_model, "reporter")),
+        "editor": client_for(desk_user(django_user_model, "editor")),
+    }
+
+
+def claim_url(claim, action="change"):
+    return reverse(f"admin:stories_claim_{action}", args=[claim.pk])
+
+
+def evidence_url(evidence, action="change"):
+    return reverse(f"admin:stories_evidence_{action}", args=[evidence.pk])
+
+
+def test_reporter_sees_a_public_claim_read_only_and_cannot_post_to_it(setting):
+    reporter, claim = setting["reporter"], setting["public"].claim
+    page = reporter.get(claim_url(claim))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    refused = reporter.post(claim_url(claim), {"text": "Rewritten by a reporter"})
+    assert refused.status_code == 403
+    assert reporter.post(claim_url(claim, "delete"), {"post": "yes"}).status_code == 403
+    claim.refresh_from_db()
+    assert claim.text == "The exchange was tense"
+
+
+def test_reporter_keeps_full_use_of_a_claim_no_published_story_cites(setting):
+    page = setting["reporter"].get(claim_url(setting["draft"].claim))
+    assert 'name="_save"' in page.content.decode()
+
+
+def test_reporter_cannot_change_or_delete_public_evidence_on_its_own_page(setting):
+    reporter, public = setting["reporter"], setting["public"]
+    assert reporter.post(evidence_url(public), {"stance": "disputes"}).status_code == 403
+    assert reporter.post(evidence_url(public, "delete"), {"post": "yes"}).status_code == 403
+    public.refresh_from_db()
+    assert public.stance == "supports"
+    assert 'name="_save"' in reporter.get(evidence_url(setting["draft"])).content.decode()
+
+
+def test_reporter_cannot_attach_new_evidence_to_a_public_claim(setting):
+    reporter, article = setting["reporter"], setting["article"]
+    public_claim = setting["public"].claim
+    options = reporter.get(read_url(article)).content.decode()
+    assert f'<option value="{public_claim.pk}"' not in options
+    assert f'<option value="{setting["draft"].claim.pk}"' in options
+
+    by_choice = reporter.post(cite_url(article), cite_data("Megan", claim=public_claim.pk))
+    by_text = reporter.post(cite_url(article), cite_data("Megan", claim_text=public_claim.text))
+    assert by_choice.status_code == by_text.status_code == 200
+    assert "only an editor can add evidence" in by_text.content.decode()
+    assert public_claim.evidence.count() == 1
+
+    add = reporter.get(reverse("admin:stories_evidence_add"))
+    assert (
+        add.context["adminform"].form.fields["claim"].queryset.filter(pk=public_claim.pk).exists()
+        is False
+    )
+
+
+def test_reporter_cannot_remove_a_public_passage_from_the_reading_view(setting):
+    reporter, article, public = setting["reporter"], setting["article"], setting["public"]
+    page = reporter.get(read_url(article)).content.decode()
+    remove = reverse("admin:stories_article_remove_passage", args=[article.pk, public.pk])
+    assert remove not in page
+    assert reporter.post(remove, {"confirmed": "yes"}).status_code == 403
+    assert Evidence.objects.filter(pk=public.pk).exists()
+    draft_remove = reverse(
+        "admin:stories_article_remove_passage", args=[article.pk, setting["draft"].pk]
+    )
+    assert draft_remove in page
+
+
+def test_editors_change_public_claims_and_their_evidence(setting):
+    editor, article, public = setting["editor"], setting["article"], setting["public"]
+    assert 'name="_save"' in editor.get(claim_url(public.claim)).content.decode()
+    cited = editor.post(cite_url(article), cite_data("Megan", claim=public.claim.pk))
+    assert cited.status_code == 302
+    assert public.claim.evidence.count() == 2
+    remove = reverse("admin:stories_article_remove_passage", args=[article.pk, public.pk])
+    assert editor.post(remove, {"confirmed": "yes"}).status_code == 302
+    assert not Claim.objects.get(pk=public.claim.pk).evidence.filter(pk=public.pk).exists()
