@@ -318,6 +318,23 @@ def good_upload(n):
     )
 
 
+def test_article_added_by_pasting_gets_people_suggestions(admin_client):
+    Person.objects.create(name="Megan Thee Stallion", aliases="Meg")
+    data = {
+        "headline": "Pasted",
+        "outlet": "",
+        "byline": "",
+        "url": "",
+        "published_on": "",
+        "body": "Meg waved at Justin Timberlake backstage.",
+        "topics": "",
+        "_save": "Save",
+    }
+    assert admin_client.post(reverse("admin:stories_article_add"), data).status_code == 302
+    names = set(Article.objects.get().suggestions.values_list("name", flat=True))
+    assert names == {"Megan Thee Stallion", "Justin Timberlake"}
+
+
 def test_article_add_by_pasting_text_refuses_a_text_already_imported(admin_client):
     url = reverse("admin:stories_article_add")
     data = {
