@@ -60,10 +60,6 @@ class ClaimAssessment:
         return group_by_source(self.disputing)
 
     @property
-    def mentioning_sources(self):
-        return group_by_source(self.mentioning)
-
-    @property
     def is_disputed(self):
         """Some source disputes it, or a rival claim has support of its own."""
         return bool(self.disputing) or any(rival.supporting for rival in self.contradicting)

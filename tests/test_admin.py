@@ -318,18 +318,23 @@ def good_upload(n):
     )
 
 
-def test_article_added_by_pasting_gets_people_suggestions(admin_client):
-    Person.objects.create(name="Megan Thee Stallion", aliases="Meg")
-    data = {
+def pasted_article(body):
+    """What the article add form posts for a pasted ``body``."""
+    return {
         "headline": "Pasted",
         "outlet": "",
         "byline": "",
         "url": "",
         "published_on": "",
-        "body": "Meg waved at Justin Timberlake backstage.",
+        "body": body,
         "topics": "",
         "_save": "Save",
     }
+
+
+def test_article_added_by_pasting_gets_people_suggestions(admin_client):
+    Person.objects.create(name="Megan Thee Stallion", aliases="Meg")
+    data = pasted_article("Meg waved at Justin Timberlake backstage.")
     assert admin_client.post(reverse("admin:stories_article_add"), data).status_code == 302
     names = set(Article.objects.get().suggestions.values_list("name", flat=True))
     assert names == {"Megan Thee Stallion", "Justin Timberlake"}
@@ -337,16 +342,7 @@ def test_article_added_by_pasting_gets_people_suggestions(admin_client):
 
 def test_article_add_by_pasting_text_refuses_a_text_already_imported(admin_client):
     url = reverse("admin:stories_article_add")
-    data = {
-        "headline": "Pasted",
-        "outlet": "",
-        "byline": "",
-        "url": "",
-        "published_on": "",
-        "body": "First paragraph.\r\n\r\nSecond paragraph.\r\n",
-        "topics": "",
-        "_save": "Save",
-    }
+    data = pasted_article("First paragraph.\r\n\r\nSecond paragraph.\r\n")
 
     added = admin_client.post(url, data)
     again = admin_client.post(url, {**data, "headline": "Pasted again"})
