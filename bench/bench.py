@@ -33,8 +33,9 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
-from stories import anchoring, importing, services  # noqa: E402
+from stories import services  # noqa: E402
 from stories.models import Article, Claim, Evidence, Statement, Story  # noqa: E402
+from stories.text import anchoring, importing  # noqa: E402
 
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
 REPEAT = 15

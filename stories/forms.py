@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.text import slugify
 
-from . import anchoring
 from .locking import VersionedModelForm
 from .models import Article, Claim, Evidence, Person, body_sha256
+from .text import anchoring
 
 
 class PeopleField(forms.ModelMultipleChoiceField):

@@ -18,8 +18,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from . import anchoring
 from .locking import VersionedModel
+from .text import anchoring
 
 
 class OutletManager(models.Manager):

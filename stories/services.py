@@ -14,7 +14,6 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import suggesting
 from .models import (
     Article,
     ArticlePerson,
@@ -32,6 +31,7 @@ from .models import (
     StoryStatus,
     SuggestionStatus,
 )
+from .text import suggesting
 
 
 @dataclass

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.views.generic import DetailView, ListView
 
-from . import anchoring, reconciling
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
+from .text import anchoring, reconciling
 
 
 class PublicQuerysetMixin:

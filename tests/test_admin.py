@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from stories import anchoring
 from stories.models import (
     Article,
     Claim,
@@ -24,6 +23,7 @@ from stories.models import (
     Story,
     StoryStatus,
 )
+from stories.text import anchoring
 
 from .desk import story_form_data
 

@@ -1,4 +1,4 @@
-"""Unit tests for stories.anchoring.
+"""Unit tests for stories.text.anchoring.
 
 These need no database and no Django settings: the module is pure on purpose, so that every
 caller (model, forms, import command, re-anchoring, rendering) can rely on behaviour pinned
@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from stories.anchoring import (
+from stories.text.anchoring import (
     CONTEXT_CHARS,
     AmbiguousQuote,
     Anchor,

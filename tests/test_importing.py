@@ -1,4 +1,4 @@
-"""Unit tests for stories.importing: pure parsing, no Django and no database needed."""
+"""Unit tests for stories.text.importing: pure parsing, no Django and no database needed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from stories import importing
-from stories.importing import (
+from stories.text import importing
+from stories.text.importing import (
     MAX_HEADLINE_LENGTH,
     ArticleFileError,
     ParsedArticle,

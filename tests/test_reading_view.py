@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stories import anchoring
 from stories.models import Article, Claim, Evidence, Person
+from stories.text import anchoring
 
 from .factories import make_article, make_evidence
 

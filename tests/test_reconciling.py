@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from stories import reconciling
+from stories.text import reconciling
 
 
 class Many(list):

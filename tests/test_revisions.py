@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from stories import diffing, services
+from stories import services
 from stories.models import Correction, Person, Statement, StoryRevision, StoryStatus
+from stories.text import diffing
 
 from .desk import (
     change_url,

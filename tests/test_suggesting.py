@@ -1,4 +1,4 @@
-"""Unit tests for stories.suggesting: pure heuristics, no database and no Django models.
+"""Unit tests for stories.text.suggesting: pure heuristics, no database and no Django models.
 
 The rules are tuned on the real seed articles, so most expectations below are pinned on them:
 exactly which names and quotes each seed yields, so that a change to a word list or a pattern
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from stories import suggesting
-from stories.importing import read_article
-from stories.suggesting import (
+from stories.text import suggesting
+from stories.text.importing import read_article
+from stories.text.suggesting import (
     KnownPerson,
     Mention,
     NameCandidate,

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import anchoring, services, suggesting
+from .. import services
 from ..forms import EvidenceForm
 from ..models import (
     Article,
@@ -32,6 +32,7 @@ from ..models import (
     Statement,
     SuggestionStatus,
 )
+from ..text import anchoring, suggesting
 from ..views import highlighted_paragraphs
 from .common import may_change_public
 

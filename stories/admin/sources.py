@@ -7,9 +7,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import anchoring, importing, services
+from .. import services
 from ..forms import ArticleAddForm, ImportArticlesForm
 from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
+from ..text import anchoring, importing
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
 from .reading import ReadingViewMixin
 

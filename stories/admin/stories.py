@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .. import diffing, services
+from .. import services
 from ..locking import VersionedAdminMixin
 from ..models import Correction, Evidence, Person, Statement, Story, StoryRevision, StoryStatus
+from ..text import diffing
 from .common import PeopleFormMixin
 
 

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from stories import importing, services
+from stories import services
 from stories.models import Outlet
+from stories.text import importing
 
 
 class Command(BaseCommand):
