@@ -33,8 +33,8 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
-from stories import services  # noqa: E402
 from stories.models import Article, Claim, Evidence, Statement, Story  # noqa: E402
+from stories.services import articles, publishing  # noqa: E402
 from stories.text import anchoring, importing  # noqa: E402
 
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
@@ -67,7 +67,7 @@ def build_story(statement_count, slug):
             story=story, position=position, text=f"Statement {position} of the benchmark."
         )
         statement.evidence.set(passages[position % len(passages) :][:3])
-    services.publish_story(story, None)
+    publishing.publish_story(story, None)
     return story
 
 
@@ -90,13 +90,13 @@ def main():
         rows.append(
             (
                 "import 3 seed articles (new)",
-                median_ms(lambda: services.import_articles(parsed), repeat=1),
+                median_ms(lambda: articles.import_articles(parsed), repeat=1),
             )
         )
         rows.append(
             (
                 "re-import 3 seed articles (no-op)",
-                median_ms(lambda: services.import_articles(parsed)),
+                median_ms(lambda: articles.import_articles(parsed)),
             )
         )
         body = parsed[2].body

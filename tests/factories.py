@@ -1,7 +1,7 @@
 """Small builders for test data: real rows in the real database, nothing mocked."""
 
-from stories import services
 from stories.models import Article, Claim, Evidence, Outlet, Statement, Story
+from stories.services import publishing
 
 BODY = (
     "Justin Timberlake and Megan Thee Stallion appeared to get into a pointed exchange.\n\n"
@@ -33,6 +33,6 @@ def make_story(headline="The exchange", published=True, statements=(), slug=None
         statement = Statement.objects.create(story=story, position=position, text=text)
         statement.evidence.set(cited)
     if published:
-        services.publish_story(story, user)
+        publishing.publish_story(story, user)
         story.refresh_from_db()
     return story

@@ -17,7 +17,6 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from stories import services
 from stories.models import (
     Article,
     Evidence,
@@ -29,6 +28,7 @@ from stories.models import (
     SuggestionStatus,
 )
 from stories.roles import EDITORS, REPORTERS, ROLE_PERMISSIONS
+from stories.services import suggestions
 
 pytestmark = pytest.mark.browser
 
@@ -157,7 +157,7 @@ def test_reporter_cites_drafts_and_submits_editor_publishes_reader_follows_the_c
     # Loading the fixtures proposes nobody; importing the articles would have.
     assert not PersonSuggestion.objects.exists()
     for seed in Article.objects.order_by("pk"):
-        services.suggest_people(seed)
+        suggestions.suggest_people(seed)
     article = Article.objects.get(headline=ARTICLE)
     suggestion = PersonSuggestion.objects.get(article=article, name=NEW_PERSON)
     assert suggestion.status == SuggestionStatus.PENDING and suggestion.person is None
@@ -212,8 +212,8 @@ def test_reporter_cites_drafts_and_submits_editor_publishes_reader_follows_the_c
     steps.done("cite by selection")
 
     # 3. Accept the suggested person who is not on file yet.
-    suggestions = page.locator("#suggestions")
-    card = suggestions.locator("form.desk-suggestion").filter(
+    panel = page.locator("#suggestions")
+    card = panel.locator("form.desk-suggestion").filter(
         has=page.locator(f"input[name=name][value='{NEW_PERSON}']")
     )
     expect(card).to_have_count(1)
@@ -222,13 +222,13 @@ def test_reporter_cites_drafts_and_submits_editor_publishes_reader_follows_the_c
     page.screenshot(
         path=artifacts_dir / "desk-02-suggestions.png",
         full_page=True,
-        clip=suggestions.bounding_box(),
+        clip=panel.bounding_box(),
     )
     card.get_by_role("button", name="Accept").click()
     page.wait_for_url(re.compile(r"/read/#suggestions$"))
     expect(page.locator(".messagelist")).to_contain_text(f"Tagged {NEW_PERSON} on this article")
-    expect(suggestions.locator(".desk-tagged")).to_contain_text(NEW_PERSON)
-    expect(suggestions.locator(f"input[name=name][value='{NEW_PERSON}']")).to_have_count(0)
+    expect(panel.locator(".desk-tagged")).to_contain_text(NEW_PERSON)
+    expect(panel.locator(f"input[name=name][value='{NEW_PERSON}']")).to_have_count(0)
     person = Person.objects.get(name=NEW_PERSON)
     assert article.people.filter(pk=person.pk).exists()
     suggestion.refresh_from_db()

@@ -17,9 +17,9 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from stories import services
 from stories.locking import VersionConflict
 from stories.models import Claim, Evidence, Statement, Story, StoryStatus
+from stories.services import publishing
 
 from .factories import make_article, make_evidence
 
@@ -555,11 +555,11 @@ def test_an_instance_loaded_without_its_version_is_saved_unguarded(claim):
 
 
 def test_workflow_services_move_the_story_version(story):
-    services.publish_story(story, None)
+    publishing.publish_story(story, None)
     story.refresh_from_db()
     assert (story.status, story.version) == (StoryStatus.PUBLISHED, 2)
 
-    services.unpublish_story(story)
+    publishing.unpublish_story(story)
     story.refresh_from_db()
     assert (story.status, story.version) == (StoryStatus.UNPUBLISHED, 3)
 

@@ -6,7 +6,6 @@ from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from stories import services
 from stories.models import (
     Article,
     ArticlePerson,
@@ -21,6 +20,7 @@ from stories.models import (
     Story,
     StoryRevision,
 )
+from stories.services import merging, publishing
 
 from .desk import client_for, desk_user, messages_of
 from .factories import make_article, make_evidence, make_story
@@ -64,7 +64,7 @@ def world(people):
     statement_only, statement_both = story.statements.order_by("position")
     statement_only.people.add(meg)
     statement_both.people.add(meg, megan)
-    services.publish_story(story, None)
+    publishing.publish_story(story, None)
     story.refresh_from_db()
     PersonMention.objects.create(article=only, person=meg, start=0, end=3, text="Meg")
     PersonMention.objects.create(article=both, person=meg, start=22, end=27, text="Megan")
@@ -239,7 +239,7 @@ def test_service_merges_people_tagged_on_the_same_objects(people, world):
     megan, meg = people
     meg_pk = meg.pk
 
-    services.merge_people(megan, [meg])
+    merging.merge_people(megan, [meg])
 
     assert_merged_into(megan, meg_pk, world)
 
@@ -249,7 +249,7 @@ def test_service_merges_several_people_at_once(people, world):
     thee = Person.objects.create(name="Thee Stallion", slug="thee-stallion", aliases="Meg")
     world["articles"][1].people.add(thee)
 
-    services.merge_people(megan, [meg, thee, megan])
+    merging.merge_people(megan, [meg, thee, megan])
 
     megan.refresh_from_db()
     assert megan.alias_list == ["Megan", "Meg", "Tina Snow", "Thee Stallion"]
@@ -287,7 +287,7 @@ def test_merge_bumps_the_lock_version_of_what_it_retags(people, world):
         "story": Story.objects.get(pk=story.pk).version,
     }
 
-    services.merge_people(megan, [meg])
+    merging.merge_people(megan, [meg])
 
     assert Evidence.objects.get(pk=evidence.pk).version == before["evidence"] + 1
     assert Claim.objects.get(pk=claim_only.pk).version == before["claim"] + 1

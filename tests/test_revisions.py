@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from stories import services
 from stories.models import Correction, Person, Statement, StoryRevision, StoryStatus
+from stories.services import publishing
 from stories.text import diffing
 
 from .desk import (
@@ -156,8 +156,8 @@ def test_publishing_without_changes_is_refused_with_a_message(passages, megan, e
     for response in [by_button, by_action]:
         assert response.status_code == 302
         assert any("no changes since revision 1" in m for m in messages_of(response))
-    with pytest.raises(services.WorkflowError, match="no changes since revision 1"):
-        services.publish_story(story, editor)
+    with pytest.raises(publishing.WorkflowError, match="no changes since revision 1"):
+        publishing.publish_story(story, editor)
 
 
 def test_republishing_an_unpublished_story_unchanged_reuses_its_revision(
@@ -259,7 +259,7 @@ def test_restoring_revision_1_puts_it_back_in_the_draft_only(passages, megan, ed
     assert response.status_code == 302
     assert response["Location"] == change_url(story)
     assert any("Revision 1 is restored" in m for m in messages_of(response))
-    draft = services.snapshot(story)["statements"]
+    draft = publishing.snapshot(story)["statements"]
     assert [(s["text"], s["evidence"], s["people"]) for s in draft] == [
         (s["text"], s["evidence"], s["people"]) for s in revision_1.statements
     ]
@@ -286,12 +286,12 @@ def test_restoring_revision_1_puts_it_back_in_the_draft_only(passages, megan, ed
 def test_restoring_the_current_revision_leaves_nothing_to_publish(passages, megan, editor, desk):
     story = published(passages, megan, editor)
     edit_draft(desk, story, text="A mistake.")
-    assert services.has_unpublished_changes(story)
+    assert publishing.has_unpublished_changes(story)
 
     desk.post(revisions_url(story), {"revision": "1"})
 
     story.refresh_from_db()
-    assert not services.has_unpublished_changes(story)
+    assert not publishing.has_unpublished_changes(story)
 
 
 def test_restoring_needs_change_permission(passages, megan, editor, django_user_model):

@@ -16,7 +16,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stories import services
 from stories.models import (
     Article,
     ArticlePerson,
@@ -26,6 +25,7 @@ from stories.models import (
     PersonSuggestion,
     SuggestionStatus,
 )
+from stories.services import suggestions
 
 from .factories import make_article, make_evidence, make_story
 from .seed_facts import NAMED_PEOPLE, NOT_PEOPLE
@@ -84,7 +84,7 @@ def test_seed_articles_suggest_the_people_they_name_and_no_non_people(with_peopl
 
     names = set()
     for article in Article.objects.all():
-        for suggestion in services.suggest_people(article):
+        for suggestion in suggestions.suggest_people(article):
             names.add(suggestion.person.name if suggestion.person else suggestion.name)
             body = article.body
             for start, end in suggestion.mentions:
@@ -100,7 +100,7 @@ def test_known_people_are_suggested_with_the_person_and_new_names_without(db):
     article = ew_article()
     Person.objects.filter(name="Cardi B").delete()
 
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
 
     megan = suggestion_named(article, "Megan Thee Stallion")
     cardi = suggestion_named(article, "Cardi B")
@@ -118,7 +118,7 @@ def test_a_possessive_mention_excludes_the_s(db):
     article = ew_article()
     possessive = article.body.index("Megan's hair")
 
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
 
     mentions = suggestion_named(article, "Megan Thee Stallion").mentions
     assert [possessive, possessive + len("Megan")] in mentions
@@ -129,8 +129,8 @@ def test_suggesting_again_neither_duplicates_nor_changes_pending_suggestions(db)
     load_seeds()
     article = ew_article()
 
-    first = services.suggest_people(article)
-    again = services.suggest_people(article)
+    first = suggestions.suggest_people(article)
+    again = suggestions.suggest_people(article)
 
     assert sorted(s.pk for s in first) == sorted(s.pk for s in again)
     assert PersonSuggestion.objects.filter(article=article).count() == len(first)
@@ -139,10 +139,10 @@ def test_suggesting_again_neither_duplicates_nor_changes_pending_suggestions(db)
 def test_a_tagged_person_whose_mentions_are_stored_is_not_suggested_again(db, admin_user):
     load_seeds()
     article = ew_article()
-    services.suggest_people(article)
-    services.accept_suggestion(suggestion_named(article, "Taylor Swift"), admin_user)
+    suggestions.suggest_people(article)
+    suggestions.accept_suggestion(suggestion_named(article, "Taylor Swift"), admin_user)
 
-    pending = services.suggest_people(article)
+    pending = suggestions.suggest_people(article)
 
     assert "Taylor Swift" not in {s.name for s in pending}
     assert suggestion_named(article, "Taylor Swift").status == SuggestionStatus.ACCEPTED
@@ -153,7 +153,7 @@ def test_a_known_person_tagged_without_stored_mentions_is_still_suggested(db):
     article = ew_article()
     article.people.add(Person.objects.get(name="Lance Bass"))
 
-    pending = services.suggest_people(article)
+    pending = suggestions.suggest_people(article)
 
     assert "Lance Bass" in {s.name for s in pending}
 
@@ -166,7 +166,7 @@ def test_reading_view_lists_pending_suggestions_with_their_mentions_in_context(a
     load_seeds()
     article = ew_article()
     Person.objects.filter(name="Cardi B").delete()
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
 
     page = admin_client.get(reverse("admin:stories_article_read", args=[article.pk]))
 
@@ -184,7 +184,7 @@ def test_accepting_a_known_person_tags_the_article_and_stores_every_mention(
 ):
     load_seeds()
     article = ew_article()
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
     suggestion = suggestion_named(article, "Joey Fatone")
     joey = Person.objects.get(name="Joey Fatone")
 
@@ -207,7 +207,7 @@ def test_accepting_a_known_person_tags_the_article_and_stores_every_mention(
 def test_accepting_a_new_name_creates_the_person_under_the_edited_name(admin_client, admin_user):
     load_seeds(with_people=False)
     article = ew_article()
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
     suggestion = suggestion_named(article, "JC Chasez")
 
     response = admin_client.post(
@@ -227,20 +227,20 @@ def test_accepting_a_new_name_creates_the_person_under_the_edited_name(admin_cli
     assert suggestion.person == person
 
     # Known now, under its alias: not proposed as a new name again.
-    assert "JC Chasez" not in {s.name for s in services.suggest_people(article)}
+    assert "JC Chasez" not in {s.name for s in suggestions.suggest_people(article)}
 
 
 def test_a_rejected_name_is_remembered_and_never_proposed_again(admin_client, admin_user):
     load_seeds(with_people=False)
     article = ew_article()
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
     suggestion = suggestion_named(article, "Chris Kirkpatrick")
 
     response = admin_client.post(decide_url(suggestion), {"decision": "reject"})
-    pending = services.suggest_people(article)
+    pending = suggestions.suggest_people(article)
     # Even once the desk knows him, he is not suggested for this article again.
     Person.objects.create(name="Chris Kirkpatrick")
-    pending_with_person = services.suggest_people(article)
+    pending_with_person = suggestions.suggest_people(article)
 
     assert response.status_code == 302
     suggestion.refresh_from_db()
@@ -255,7 +255,7 @@ def test_a_rejected_name_is_remembered_and_never_proposed_again(admin_client, ad
 def test_a_decided_suggestion_cannot_be_decided_again(admin_client):
     load_seeds()
     article = ew_article()
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
     suggestion = suggestion_named(article, "Lance Bass")
     admin_client.post(decide_url(suggestion), {"decision": "reject"})
 
@@ -269,7 +269,7 @@ def test_deciding_needs_change_article_and_a_new_person_needs_add_person(client)
     load_seeds(with_people=False)
     article = ew_article()
     Person.objects.create(name="Taylor Swift")
-    services.suggest_people(article)
+    suggestions.suggest_people(article)
     new_name = suggestion_named(article, "Lance Bass")
     known = suggestion_named(article, "Taylor Swift")
     assert known.person is not None

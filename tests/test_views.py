@@ -7,8 +7,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stories import services
 from stories.models import Person, Statement, Story
+from stories.services import publishing
 
 from .factories import make_article, make_evidence, make_story
 
@@ -147,7 +147,7 @@ def story_with_statements(count, slug):
         statement = Statement.objects.create(story=story, position=position, text=f"S{position}")
         statement.evidence.set([supports, disputes, rival][: 1 + position % 3])
         statement.people.add(megan)
-    services.publish_story(story, None)
+    publishing.publish_story(story, None)
     return story
 
 

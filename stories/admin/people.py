@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import get_text_list
 
-from .. import services
 from ..models import (
     Article,
     ArticlePerson,
@@ -25,6 +24,7 @@ from ..models import (
     Story,
     StoryRevision,
 )
+from ..services import merging
 
 
 def _count(model, field):
@@ -155,7 +155,7 @@ class PersonAdmin(admin.ModelAdmin):
             with transaction.atomic():
                 # Logged while the merged people still exist; undone if the merge fails.
                 self.log_deletions(request, Person.objects.filter(pk__in=[p.pk for p in others]))
-                target = services.merge_people(target, others)
+                target = merging.merge_people(target, others)
                 self.log_change(request, target, f"Merged {names} into {target.name}.")
             messages.success(
                 request,

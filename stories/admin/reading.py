@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import services
 from ..forms import EvidenceForm
 from ..models import (
     Article,
@@ -32,6 +31,7 @@ from ..models import (
     Statement,
     SuggestionStatus,
 )
+from ..services import suggestions
 from ..text import anchoring, suggesting
 from ..views import highlighted_paragraphs
 from .common import may_change_public
@@ -312,7 +312,7 @@ class ReadingViewMixin:
             form = CiteForm(
                 article=article, initial=initial, may_cite_public=may_cite_public(request)
             )
-        suggestions = [
+        pending = [
             {
                 "suggestion": suggestion,
                 "snippets": [
@@ -338,7 +338,7 @@ class ReadingViewMixin:
             "stale_passages": [p for p in passages if not p.anchored],
             "mentions": mentions,
             "quotes": quotes,
-            "suggestions": suggestions,
+            "suggestions": pending,
             "tagged_people": tagged,
             "form": form,
             "cite_open": opened,
@@ -422,7 +422,7 @@ class ReadingViewMixin:
             return HttpResponseRedirect(self.reading_url(article, "suggestions"))
         if not self.has_change_permission(request, article):
             raise PermissionDenied
-        pending = services.suggest_people(article, request.user)
+        pending = suggestions.suggest_people(article, request.user)
         messages.success(
             request,
             f"{len(pending)} suggested {'person' if len(pending) == 1 else 'people'} to confirm."
@@ -443,22 +443,22 @@ class ReadingViewMixin:
         name = request.POST.get("name", "")
         try:
             if decision == "accept":
-                if services.suggestion_needs_new_person(
+                if suggestions.suggestion_needs_new_person(
                     suggestion, name
                 ) and not request.user.has_perm("stories.add_person"):
                     raise PermissionDenied
                 self.log_acceptance(
-                    request, article, services.accept_suggestion(suggestion, request.user, name)
+                    request, article, suggestions.accept_suggestion(suggestion, request.user, name)
                 )
             elif decision == "reject":
-                services.reject_suggestion(suggestion, request.user)
+                suggestions.reject_suggestion(suggestion, request.user)
                 self.log_change(
                     request, suggestion, "Rejected: not proposed again for this article."
                 )
                 messages.success(request, f"“{suggestion.name}” will not be suggested again here.")
             else:
                 messages.error(request, "Choose Accept or Reject.")
-        except services.SuggestionError as exc:
+        except suggestions.SuggestionError as exc:
             messages.error(request, str(exc))
         return HttpResponseRedirect(self.reading_url(article, "suggestions"))
 

@@ -7,9 +7,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import services
 from ..forms import ArticleAddForm, ImportArticlesForm
 from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
+from ..services import articles, suggestions
 from ..text import anchoring, importing
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
 from .reading import ReadingViewMixin
@@ -88,7 +88,7 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         if not change:
             # A pasted article gets the same people suggestions as an imported one.
-            services.suggest_people(form.instance, user=request.user)
+            suggestions.suggest_people(form.instance, user=request.user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -115,7 +115,9 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
     @admin.action(description="Suggest people", permissions=["change"])
     def suggest_people(self, request, queryset):
         """Propose the people each selected article names, for an editor to confirm."""
-        pending = sum(len(services.suggest_people(article, request.user)) for article in queryset)
+        pending = sum(
+            len(suggestions.suggest_people(article, request.user)) for article in queryset
+        )
         self.message_user(
             request,
             f"{pending} suggested people to confirm across {len(queryset)} article(s); "
@@ -179,7 +181,7 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
             except importing.ArticleFileError as exc:
                 form.add_error("files", f"{exc} Nothing was imported.")
             else:
-                result = services.import_articles(
+                result = articles.import_articles(
                     parsed, form.cleaned_data["outlet"], user=request.user
                 )
                 for article in result.created:

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .. import services
 from ..locking import VersionedAdminMixin
 from ..models import Correction, Evidence, Person, Statement, Story, StoryRevision, StoryStatus
+from ..services import publishing
 from ..text import diffing
 from .common import PeopleFormMixin
 
@@ -102,11 +102,11 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     def _submit(self, request, story):
         try:
-            services.submit_for_review(story, request.user)
-        except services.PublishError as exc:
+            publishing.submit_for_review(story, request.user)
+        except publishing.PublishError as exc:
             self._refused(request, f"“{story}” was not submitted for review:", exc.problems)
             return False
-        except services.WorkflowError as exc:
+        except publishing.WorkflowError as exc:
             messages.warning(request, f"{exc} It was not submitted for review.")
             return False
         self.log_change(request, story, "Submitted for review.")
@@ -115,11 +115,11 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     def _publish(self, request, story):
         try:
-            revision = services.publish_story(story, request.user)
-        except services.PublishError as exc:
+            revision = publishing.publish_story(story, request.user)
+        except publishing.PublishError as exc:
             self._refused(request, f"“{story}” was not published:", exc.problems)
             return False
-        except services.WorkflowError as exc:
+        except publishing.WorkflowError as exc:
             messages.warning(request, str(exc))
             return False
         self.log_change(request, story, f"Published revision {revision.number}.")
@@ -130,8 +130,8 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     def _unpublish(self, request, story):
         try:
-            services.unpublish_story(story)
-        except services.WorkflowError as exc:
+            publishing.unpublish_story(story)
+        except publishing.WorkflowError as exc:
             messages.warning(request, str(exc))
             return False
         self.log_change(request, story, "Unpublished.")
@@ -196,7 +196,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
                 preview_url=obj.get_absolute_url() + "?preview",
                 revisions_url=reverse("admin:stories_story_revisions", args=[obj.pk]),
                 readers_see=revision if obj.is_published else None,
-                has_unpublished_changes=services.has_unpublished_changes(obj),
+                has_unpublished_changes=publishing.has_unpublished_changes(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -239,7 +239,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
         draft = {
             "headline": story.headline,
             "standfirst": story.standfirst,
-            "content": services.snapshot(story),
+            "content": publishing.snapshot(story),
         }
         versions = _versions([*revisions, draft])
         entries, previous = [], diffing.EMPTY
@@ -272,7 +272,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
         if not (number.isascii() and number.isdigit()):
             return HttpResponseBadRequest("Say which revision to restore.")
         revision = get_object_or_404(StoryRevision, story=story, number=int(number))
-        services.restore_revision(revision)
+        publishing.restore_revision(revision)
         self.log_change(request, story, f"Restored revision {revision.number} into the draft.")
         readers = (
             f"Readers still see revision {story.published_revision.number} until you publish."

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from stories import services
 from stories.models import Outlet
+from stories.services import articles
 from stories.text import importing
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             self.write_fixture(Path(fixture), parsed, outlet)
             return
         try:
-            result = services.import_articles(parsed, outlet)
+            result = articles.import_articles(parsed, outlet)
         except ValidationError as exc:
             raise CommandError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
         for article in result.created:
@@ -63,8 +63,8 @@ class Command(BaseCommand):
         """Serialise unsaved objects with natural keys: no database is touched, and
         the fixture loads into any database without primary-key clashes."""
         outlet = Outlet(name=outlet_name, slug=slugify(outlet_name)) if outlet_name else None
-        articles = {p.sha256: services.build_article(p, outlet) for p in parsed}
-        objects = ([outlet] if outlet else []) + list(articles.values())
+        built = {p.sha256: articles.build_article(p, outlet) for p in parsed}
+        objects = ([outlet] if outlet else []) + list(built.values())
         records = json.loads(
             serializers.serialize(
                 "json", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
@@ -82,9 +82,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{path}: cannot be written ({exc.strerror}).") from exc
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Wrote {len(articles)} article(s) to {path} ({len(merged)} records)."
-            )
+            self.style.SUCCESS(f"Wrote {len(built)} article(s) to {path} ({len(merged)} records).")
         )
 
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stories import services
 from stories.models import Article
+from stories.services import suggestions
 
 
 class Command(BaseCommand):
@@ -25,5 +25,5 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No article with id {', '.join(map(str, missing))}.")
         for article in queryset:
-            pending = services.suggest_people(article)
+            pending = suggestions.suggest_people(article)
             self.stdout.write(f"#{article.pk} {article.headline}: {len(pending)} to confirm")

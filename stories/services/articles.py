@@ -1,0 +1,73 @@
+"""Importing articles: every way in (command, upload, paste) ends here, in one transaction."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from ..models import (
+    Article,
+    Outlet,
+)
+from .suggestions import suggest_people
+
+
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)
+    existing: list = field(default_factory=list)
+
+
+def outlet_named(name):
+    """The outlet called ``name`` (case-insensitively), created if new."""
+    name, slug = name.strip(), slugify(name)
+    # The slug is the outlet's natural key (fixtures use it), so "E.W." is the outlet "EW".
+    same = Q(name__iexact=name) | Q(slug=slug) if slug else Q(name__iexact=name)
+    outlet = Outlet.objects.filter(same).first()
+    if outlet is None:
+        # Outlet.save() fills in the slug, but full_clean() runs before save().
+        outlet = Outlet(name=name, slug=slug)
+        outlet.full_clean()
+        outlet.save()
+    return outlet
+
+
+def build_article(parsed, outlet=None):
+    """An unsaved Article for a ``ParsedArticle``; used for fixtures too."""
+    return Article(
+        headline=parsed.headline,
+        outlet=outlet,
+        byline=parsed.byline,
+        body=parsed.body,
+        body_sha256=parsed.sha256,
+        source_name=parsed.source_name.rsplit("/", 1)[-1],
+    )
+
+
+@transaction.atomic
+def import_articles(parsed_articles, outlet_name="", user=None):
+    """Create the articles not already stored (same body, same SHA-256), and
+    propose the people each new one names (``suggest_people``; ``user`` is logged).
+
+    The articles must already be parsed, i.e. every file has been read and
+    validated before this opens a transaction.
+    """
+    result = ImportResult()
+    outlet = outlet_named(outlet_name) if outlet_name.strip() else None
+    seen = {}
+    for parsed in parsed_articles:
+        article = (
+            seen.get(parsed.sha256) or Article.objects.filter(body_sha256=parsed.sha256).first()
+        )
+        if article is not None:
+            result.existing.append(article)
+            continue
+        article = build_article(parsed, outlet)
+        article.full_clean()
+        article.save()
+        seen[parsed.sha256] = article
+        result.created.append(article)
+    for article in result.created:
+        suggest_people(article, user)  # proposals for the editor to confirm; nothing is tagged
+    return result
