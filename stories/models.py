@@ -323,6 +323,22 @@ class Evidence(VersionedModel):
         related_name="attributed_evidence",
         help_text="The named person the passage is attributed to, if any.",
     )
+    origin = models.ForeignKey(
+        "Origin",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        help_text="Where the article says the passage first comes from.",
+    )
+    via = models.ManyToManyField(
+        "Origin",
+        through="EvidenceRelay",
+        blank=True,
+        related_name="relayed_evidence",
+        verbose_name="relayed by",
+        help_text="The posts or outlets that carried it from its origin to the article.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -671,3 +687,258 @@ class PersonSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.name} in {self.article} ({self.get_status_display()})"
+
+
+class OriginKind(models.TextChoices):
+    """Where a statement first comes from, as the article presents it."""
+
+    REPORTING = "reporting", "The outlet’s own reporting"
+    PERSON = "person", "A named person"
+    ANONYMOUS = "anonymous", "An anonymous source"
+    POST = "post", "A social-media post or video"
+    DOCUMENT = "document", "A document or official statement"
+    OUTLET = "outlet", "Another outlet’s report"
+
+
+class OriginQuerySet(models.QuerySet):
+    def published(self):
+        """Origins behind public evidence, as its origin or as a relay."""
+        public = Evidence.objects.published()
+        return self.filter(Q(evidence__in=public) | Q(relayed_evidence__in=public)).distinct()
+
+
+class Origin(models.Model):
+    """Where a statement first comes from: an outlet's own reporting, a person,
+    an anonymous source as one outlet introduced it, a post, a document, another
+    outlet's report.
+
+    Counting these, not articles, is what tells a reader that two rewrites of
+    one Instagram post are one account told twice.
+    """
+
+    kind = models.CharField(max_length=10, choices=OriginKind)
+    label = models.CharField(
+        max_length=300,
+        help_text="As readers will read it: “sources close to the situation (per ET)”, "
+        "“ET’s Instagram post”, “EW’s own reading of the live-feed video”.",
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="origins",
+        help_text="The person it comes from, or whose post it is.",
+    )
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="origins",
+        help_text="The outlet whose reporting, post or report it is, or that introduced the "
+        "anonymous source.",
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="origins",
+        help_text="For an article's own reporting or its anonymous source when it names no outlet.",
+    )
+    note = models.TextField(blank=True, help_text="Internal note; never shown to readers.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OriginQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=OriginKind.PERSON) | Q(person__isnull=False),
+                name="person_origin_names_a_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=OriginKind.REPORTING)
+                | Q(outlet__isnull=False)
+                | Q(article__isnull=False),
+                name="reporting_origin_has_a_reporter",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_kind_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("stories:origin", kwargs={"pk": self.pk})
+
+    @property
+    def anonymous(self):
+        return self.kind == OriginKind.ANONYMOUS
+
+
+class EvidenceRelay(models.Model):
+    """One link of a passage's chain between its origin and the article."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="relays")
+    origin = models.ForeignKey(Origin, on_delete=models.PROTECT, related_name="relays")
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="1 is nearest the origin; the article itself comes last."
+    )
+
+    class Meta:
+        ordering = ["evidence", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "position"], name="one_relay_per_chain_position"
+            ),
+            models.UniqueConstraint(fields=["evidence", "origin"], name="relay_once_per_chain"),
+        ]
+
+    def __str__(self):
+        return f"{self.evidence} via {self.origin.label}"
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    SAME = "same", "The same"
+    POSSIBLY = "possibly", "Possibly the same"
+    DIFFERENT = "different", "Different"
+
+
+class OriginMatch(models.Model):
+    """Whether two origins are one account: proposed by the desk, decided by an editor.
+
+    Only a decision (same, or possibly the same) changes the counts; a proposal
+    never does, and a pair decided different is not proposed again.
+    """
+
+    first = models.ForeignKey(Origin, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Origin, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=MatchStatus, default=MatchStatus.PROPOSED)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why the desk proposed it.")
+    score = models.FloatField(default=0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "origin match"
+        verbose_name_plural = "origin matches"
+        ordering = ["status", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_origin_match"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="origin_match_ordered_pair"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first.label} / {self.second.label}: {self.get_status_display().lower()}"
+
+
+class DerivationKind(models.TextChoices):
+    TEXT = "text", "Shared text"
+    ORIGIN = "origin", "Shared origin"
+
+
+class DerivationStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class Derivation(models.Model):
+    """“``derived`` copies or rewrites ``source``”: proposed with the shared
+    passages (or origin) to show, confirmed or rejected by an editor.
+
+    A confirmed derivation makes the derived article's own reporting count with
+    the source's, not as a new origin; a rejected pair is never proposed again.
+    """
+
+    source = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="derivatives")
+    derived = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="derived_from")
+    kind = models.CharField(max_length=6, choices=DerivationKind, default=DerivationKind.TEXT)
+    score = models.FloatField(default=0)
+    status = models.CharField(
+        max_length=10, choices=DerivationStatus, default=DerivationStatus.PROPOSED
+    )
+    direction = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text="What decided which article is the source: date, containment or order.",
+    )
+    shared = models.JSONField(
+        default=list,
+        help_text="The shared passages with their offsets in both texts, or the shared origin.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "derived", "kind"], name="unique_derivation"),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("derived")), name="derivation_between_two_articles"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.derived} ← {self.source} ({self.get_kind_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:stories_derivation_change", args=[self.pk])
+
+
+class Rating(models.TextChoices):
+    """The desk's verdict scale, best to worst; ``RATING_VALUES`` gives ClaimReview's numbers."""
+
+    ACCURATE = "accurate", "Accurate"
+    MOSTLY_ACCURATE = "mostly_accurate", "Mostly accurate"
+    MIXED = "mixed", "Mixed"
+    MISLEADING = "misleading", "Misleading"
+    FALSE = "false", "False"
+    UNPROVEN = "unproven", "Unproven"
+
+
+# schema.org reviewRating values: 5 best, 1 worst; "unproven" is no point on the scale.
+RATING_VALUES = {
+    Rating.ACCURATE: 5,
+    Rating.MOSTLY_ACCURATE: 4,
+    Rating.MIXED: 3,
+    Rating.MISLEADING: 2,
+    Rating.FALSE: 1,
+    Rating.UNPROVEN: None,
+}
+
+
+class Verdict(models.Model):
+    """An editor's verdict on a claim, shown beside the computed status, never
+    instead of it."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="verdict")
+    rating = models.CharField(max_length=16, choices=Rating)
+    reason = models.TextField(help_text="Shown to readers: why the desk rates the claim so.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self):
+        return f"{self.get_rating_display()}: {self.claim}"
+
+    def get_absolute_url(self):
+        return f"{self.claim.get_absolute_url()}#verdict"
+
+    @property
+    def rating_value(self):
+        return RATING_VALUES[self.rating]

@@ -12,6 +12,7 @@ from stories.models import (
     Claim,
     ClaimPerson,
     Evidence,
+    Origin,
     Person,
     PersonMention,
     PersonSuggestion,
@@ -145,13 +146,14 @@ def test_merge_page_lists_each_person_with_their_counts(editor, people, world):
         "statements",
         "mentions",
         "attributions",
+        "origins",
         "suggestions",
         "published revisions",
     ]
     usage = {person.name: person.usage for person in response.context["people"]}
     assert usage == {
-        "Meg": [2, 2, 2, 2, 1, 1, 1],
-        "Megan Thee Stallion": [1, 1, 1, 1, 0, 0, 1],
+        "Meg": [2, 2, 2, 2, 1, 0, 1, 1],
+        "Megan Thee Stallion": [1, 1, 1, 1, 0, 0, 0, 1],
     }
     assert f'value="{megan.pk}"' in html and f'value="{meg.pk}"' in html
     assert 'name="keep"' in html
@@ -273,6 +275,7 @@ def test_merge_covers_every_relation_to_a_person():
         PersonMention,
         PersonSuggestion,
         StoryRevision,
+        Origin,
     }
 
 
@@ -292,3 +295,13 @@ def test_merge_bumps_the_lock_version_of_what_it_retags(people, world):
     assert Evidence.objects.get(pk=evidence.pk).version == before["evidence"] + 1
     assert Claim.objects.get(pk=claim_only.pk).version == before["claim"] + 1
     assert Story.objects.get(pk=story.pk).version == before["story"] + 1
+
+
+def test_merge_moves_the_origins_that_name_the_person(people):
+    megan, meg = people
+    origin = Origin.objects.create(kind="person", label="Meg, on TikTok", person=meg)
+
+    merging.merge_people(megan, [meg])
+
+    origin.refresh_from_db()
+    assert origin.person == megan

@@ -17,6 +17,7 @@ from ..models import (
     Claim,
     ClaimPerson,
     Evidence,
+    Origin,
     Person,
     PersonMention,
     PersonSuggestion,
@@ -47,6 +48,7 @@ USAGE = [
     ("statements", StatementPerson, "tag"),
     ("mentions", PersonMention, "person"),
     ("attributions", Evidence, "attributed_person"),
+    ("origins", Origin, "person"),
     ("suggestions", PersonSuggestion, "person"),
     ("published revisions", StoryRevision.people.through, "person"),
 ]

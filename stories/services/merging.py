@@ -8,6 +8,7 @@ from ..models import (
     Claim,
     ClaimPerson,
     Evidence,
+    Origin,
     Person,
     PersonMention,
     PersonSuggestion,
@@ -58,6 +59,7 @@ def merge_people(target, others):
             attributed_person=target, version=F("version") + 1
         )
         PersonSuggestion.objects.filter(person=other).update(person=target)
+        Origin.objects.filter(person=other).update(person=target)
         _move_revision_people(other, target)
         if other.description and not target.description:
             target.description = other.description
