@@ -410,6 +410,13 @@ class Evidence(VersionedModel):
             except anchoring.AnchorError as exc:
                 raise ValidationError({"quote": str(exc)}) from exc
 
+    def save(self, *args, **kwargs):
+        # A passage with no origin given is the article's own reporting, as the
+        # article presents it until an editor says otherwise.
+        if self.origin_id is None and self.article_id:
+            self.origin = Origin.objects.reporting_of(self.article)
+        super().save(*args, **kwargs)
+
 
 class StoryStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -705,6 +712,20 @@ class OriginQuerySet(models.QuerySet):
         """Origins behind public evidence, as its origin or as a relay."""
         public = Evidence.objects.published()
         return self.filter(Q(evidence__in=public) | Q(relayed_evidence__in=public)).distinct()
+
+    def reporting_of(self, article):
+        """The article's own reporting: one origin per outlet (or per article
+        when it names none), created the first time a passage needs it."""
+        if article.outlet_id:
+            lookup = {"outlet_id": article.outlet_id, "article": None}
+        else:
+            lookup = {"article": article, "outlet": None}
+        origin = self.filter(kind=OriginKind.REPORTING, **lookup).order_by("pk").first()
+        if origin is None:
+            origin = self.create(
+                kind=OriginKind.REPORTING, label=f"{article.label}’s own reporting", **lookup
+            )
+        return origin
 
 
 class Origin(models.Model):

@@ -137,14 +137,18 @@ def test_mentions_never_count_as_support():
 
 
 def test_a_confirmed_derivation_folds_the_derived_articles_reporting_into_the_original():
-    passages = [
-        passage(1, "ew", SUPPORTS, EW),
-        passage(2, "unlikely", SUPPORTS, UNLIKELY),
-    ]
+    passages = [passage(1, "ew", SUPPORTS, EW), passage(2, "unlikely", SUPPORTS, UNLIKELY)]
     assert weigh(passages, Identities()).status == CORROBORATED
-    folded = weigh(passages, Identities([Link("unlikely", "ew", DERIVED)]))
+    folded_passage = Passage(2, "unlikely", "U", SUPPORTS, UNLIKELY, counts_with=EW)
+    folded = weigh([passages[0], folded_passage], Identities())
     assert folded.status == SINGLE_ORIGIN
-    assert folded.reason.startswith("2 articles, 1 independent origin: both rest on EW’s")
+    assert folded.supporting[0].reasons == {DERIVED}
+    assert folded.reason == (
+        "2 articles, 1 independent origin: both rest on EW’s own reading of the live-feed "
+        "video (with the articles derived from it)."
+    )
+    # The passage still reads as its own article's account.
+    assert folded_passage.chain_words() == UNLIKELY.label
 
 
 def test_the_grouping_does_not_depend_on_the_order_of_decisions():

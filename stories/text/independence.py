@@ -12,8 +12,8 @@ relayed it), and origins are grouped by what the editors decided:
 * ``possibly`` — the editor judged them possibly the same: counted once too,
   because independence that is only possible cannot corroborate, and the
   words say "possibly the same";
-* ``derived`` — an article confirmed as derived from another: its own
-  reporting counts with the original's, not as a new account.
+* a confirmed derivation — the derived article's own reporting counts with
+  the original's (``Passage.counts_with``), not as a new account.
 
 A proposal nobody confirmed never groups anything: the desk suggests, the
 editor decides. Everything here is plain data in and out, so the rule a reader
@@ -57,7 +57,7 @@ STATUS_MEANINGS = {
     UNSUPPORTED: "no source supports it (mentions do not count)",
 }
 
-SAME, POSSIBLY, DERIVED = "same", "possibly", "derived"
+SAME, POSSIBLY, DERIVED = "same", "possibly", "derived"  # why origins count as one
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,13 @@ class Passage:
     stance: str
     origin: Source
     via: tuple[Source, ...] = ()
+    # The origin this passage counts with instead of its own: the original
+    # article's reporting, when its article is a confirmed derivative.
+    counts_with: Source | None = None
+
+    @property
+    def counted(self) -> Source:
+        return self.counts_with or self.origin
 
     @property
     def second_hand(self) -> bool:
@@ -111,8 +118,8 @@ def chain_words(origin: Source, via: Sequence[Source], article_label: str) -> st
 
 @dataclass(frozen=True)
 class Link:
-    """An editor's decision that two origins are one account (``why``: same,
-    possibly or derived)."""
+    """An editor's decision that two origins are one account (``why``: same or
+    possibly)."""
 
     a: Hashable
     b: Hashable
@@ -190,6 +197,8 @@ class IndependentOrigin:
         """The origin as the reason sentences name it."""
         others = [origin.label for origin in self.origins[1:]]
         if not others:
+            if DERIVED in self.reasons:
+                return f"{self.label} (with the articles derived from it)"
             return self.label
         joined = join_words(others)
         if POSSIBLY in self.reasons:
@@ -201,12 +210,15 @@ def group_origins(passages: Iterable[Passage], identities: Identities) -> list[I
     """The passages' independent origins, in order of first appearance."""
     groups: dict = {}
     for passage in passages:
-        root = identities.root(passage.origin.key)
+        origin = passage.counted
+        root = identities.root(origin.key)
         group = groups.get(root)
         if group is None:
             group = groups[root] = IndependentOrigin(root, reasons=identities.reasons(root))
-        if passage.origin not in group.origins:
-            group.origins.append(passage.origin)
+        if origin not in group.origins:
+            group.origins.append(origin)
+        if passage.counts_with is not None:
+            group.reasons.add(DERIVED)
         group.passages.append(passage)
     return list(groups.values())
 
