@@ -27,9 +27,14 @@ REPORTER_PERMISSIONS = [
     ),
     *(
         f"stories.{action}_{model}"
-        for model in ("personmention", "personsuggestion")
+        for model in ("personmention", "personsuggestion", "origin", "evidencerelay")
         for action in _CRUD
     ),
+    # Decisions on origins and derivations, and verdicts, change what readers
+    # count and read: reporters see them, editors make them.
+    "stories.view_originmatch",
+    "stories.view_derivation",
+    "stories.view_verdict",
     "stories.view_story",
     "stories.add_story",
     "stories.change_story",
@@ -53,6 +58,11 @@ EDITOR_EXTRA_PERMISSIONS = [
     "stories.change_correction",
     "stories.delete_correction",
     "taggit.delete_tag",
+    "stories.change_originmatch",
+    "stories.change_derivation",
+    "stories.add_verdict",
+    "stories.change_verdict",
+    "stories.delete_verdict",
 ]
 
 ROLE_PERMISSIONS = {
