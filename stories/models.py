@@ -482,8 +482,14 @@ class Story(VersionedModel):
 
     @property
     def is_published(self):
-        return self.status == StoryStatus.PUBLISHED and bool(
-            self.published_at and self.published_at <= timezone.now()
+        """Whether readers can see the story now: ``Story.objects.published()``'s
+        rule for one instance (published, not scheduled for later, and with a
+        revision to show), so a template or the admin never re-derives it."""
+        return (
+            self.status == StoryStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+            and self.published_revision_id is not None
         )
 
     def latest_revision(self):

@@ -128,11 +128,7 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
 
     def wants_draft(self):
         story = self.object
-        return self.is_preview() and (
-            "preview" in self.request.GET
-            or not story.is_published
-            or story.published_revision is None
-        )
+        return self.is_preview() and ("preview" in self.request.GET or not story.is_published)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
