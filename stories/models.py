@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
@@ -395,6 +395,12 @@ class Evidence(VersionedModel):
                 raise ValidationError({"quote": str(exc)}) from exc
 
 
+def _one_line(text, limit=60):
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis: how a
+    message to the desk quotes a statement or a passage."""
+    return Truncator(" ".join(text.split())).chars(limit, truncate="…")
+
+
 class StoryStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "review", "In review"
@@ -479,6 +485,26 @@ class Story(VersionedModel):
                     "unpublish it to take it off the site."
                 }
             )
+
+    def publication_problems(self):
+        """Everything that keeps the story from being published (or submitted for
+        review), one editor-facing line per statement at fault; empty when ready."""
+        statements = list(self.statements.prefetch_related("evidence__article"))
+        if not statements:
+            return [f"“{self}” has no statements."]
+        problems = []
+        for statement in statements:
+            label = f"Statement {statement.position} (“{_one_line(statement.text)}”)"
+            citations = list(statement.evidence.all())
+            if not citations:
+                problems.append(f"{label} cites no evidence.")
+            for evidence in citations:
+                if not evidence.matches_article():
+                    problems.append(
+                        f"{label} cites a passage that no longer matches its article "
+                        f"“{evidence.article}”: “{_one_line(evidence.quote)}”."
+                    )
+        return problems
 
     @property
     def is_published(self):
@@ -677,3 +703,15 @@ class PersonSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.name} in {self.article} ({self.get_status_display()})"
+
+    def person_name(self, name=""):
+        """The name a person made from this suggestion gets: ``name`` if the
+        editor corrected it, else the suggested one, spacing normalised."""
+        return " ".join((name or self.name).split())
+
+    def needs_new_person(self, name=""):
+        """Whether accepting the suggestion (as ``name``) would add a person to the
+        desk: it names no known person and nobody on file is called that."""
+        if self.person_id:
+            return False
+        return not Person.objects.filter(name__iexact=self.person_name(name)).exists()

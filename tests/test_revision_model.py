@@ -56,3 +56,18 @@ def test_is_published_agrees_with_the_published_queryset(evidence, state, public
 
     assert story.is_published is public
     assert in_published(story) is public
+
+
+def test_publication_problems_name_each_statement_on_one_shortened_line(evidence):
+    assert make_story("Empty", published=False).publication_problems() == [
+        "“Empty” has no statements."
+    ]
+    long_text = "They met\n\nbackstage,   " + "and then they talked " * 5
+    story = draft_story(evidence, texts=["Fine.", long_text])
+    story.statements.get(position=2).evidence.clear()
+
+    assert story.publication_problems() == [
+        "Statement 2 (“They met backstage, and then they talked and then they talk…”)"
+        " cites no evidence."
+    ]
+    assert draft_story(evidence, slug="ready").publication_problems() == []

@@ -22,26 +22,6 @@ class PublishError(Exception):
         super().__init__("; ".join(problems))
 
 
-def publication_problems(story):
-    """Everything that keeps ``story`` from being published, statement by statement."""
-    statements = list(Statement.objects.filter(story=story).prefetch_related("evidence__article"))
-    if not statements:
-        return [f"“{story}” has no statements."]
-    problems = []
-    for statement in statements:
-        label = f"Statement {statement.position} (“{_shorten(statement.text)}”)"
-        citations = list(statement.evidence.all())
-        if not citations:
-            problems.append(f"{label} cites no evidence.")
-        for evidence in citations:
-            if not evidence.matches_article():
-                problems.append(
-                    f"{label} cites a passage that no longer matches its article "
-                    f"“{evidence.article}”: “{_shorten(evidence.quote)}”."
-                )
-    return problems
-
-
 class WorkflowError(Exception):
     """A status change the story's current state does not allow."""
 
@@ -89,7 +69,7 @@ def submit_for_review(story, user):
     story = Story.objects.select_for_update().get(pk=story.pk)
     if story.status not in (StoryStatus.DRAFT, StoryStatus.UNPUBLISHED):
         raise WorkflowError(f"“{story}” is {story.get_status_display().lower()}, not a draft.")
-    problems = publication_problems(story)
+    problems = story.publication_problems()
     if problems:
         raise PublishError(story, problems)
     story.status = StoryStatus.IN_REVIEW
@@ -107,7 +87,7 @@ def publish_story(story, user):
     revision readers saw before, without a duplicate revision.
     """
     story = Story.objects.select_for_update().get(pk=story.pk)
-    problems = publication_problems(story)
+    problems = story.publication_problems()
     if problems:
         raise PublishError(story, problems)
     current = story.published_revision
@@ -189,8 +169,3 @@ def restore_revision(revision):
         statement.evidence.set([pk for pk in item["evidence"] if pk in existing_evidence])
         statement.people.set([people[pk] for pk in item["people"] if pk in people])
     return story
-
-
-def _shorten(text, limit=60):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
