@@ -58,36 +58,10 @@ def merge_people(target, others):
             attributed_person=target, version=F("version") + 1
         )
         PersonSuggestion.objects.filter(person=other).update(person=target)
-        _move_revision_people(other, target)
+        StoryRevision.objects.replace_person(other, target)
         if other.description and not target.description:
             target.description = other.description
         other.delete()
     target.aliases = "\n".join(aliases)
     target.save(update_fields=["aliases", "description"])
     return target
-
-
-def _move_revision_people(other, target):
-    """Name ``target`` wherever a published revision named ``other``.
-
-    Revisions are immutable as to what they say; which row stands for a person
-    is bookkeeping, and without it the merged person would vanish from the
-    pages readers see.
-    """
-    through = StoryRevision.people.through
-    for revision in StoryRevision.objects.filter(people=other):
-        content = {
-            **revision.content,
-            "statements": [
-                {
-                    **item,
-                    "people": sorted(
-                        {target.pk if pk == other.pk else pk for pk in item["people"]}
-                    ),
-                }
-                for item in revision.statements
-            ],
-        }
-        StoryRevision.objects.filter(pk=revision.pk).update(content=content)
-    already = through.objects.filter(person=target).values("storyrevision")
-    through.objects.filter(person=other).exclude(storyrevision__in=already).update(person=target)
