@@ -1,8 +1,9 @@
 """Merging people: one person kept, every reference to the others moved to them."""
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 
+from ..locking import bump_version
 from ..models import (
     ArticlePerson,
     Claim,
@@ -40,12 +41,16 @@ def merge_people(target, others):
         # Claims and stories (whose statements are edited under them) carry a lock
         # version; a retag through a queryset must bump it, or a form opened
         # before the merge could write the merged person back.
-        Claim.objects.filter(
-            pk__in=ClaimPerson.objects.filter(tag=other).values("content_object")
-        ).update(version=F("version") + 1)
-        Story.objects.filter(
-            statements__in=StatementPerson.objects.filter(tag=other).values("content_object")
-        ).update(version=F("version") + 1)
+        bump_version(
+            Claim.objects.filter(
+                pk__in=ClaimPerson.objects.filter(tag=other).values("content_object")
+            )
+        )
+        bump_version(
+            Story.objects.filter(
+                statements__in=StatementPerson.objects.filter(tag=other).values("content_object")
+            )
+        )
         for through in (ArticlePerson, ClaimPerson, StatementPerson):
             tagged = through.objects.filter(tag=target).values("content_object")
             through.objects.filter(tag=other).exclude(content_object__in=tagged).update(tag=target)
@@ -54,9 +59,9 @@ def merge_people(target, others):
         )
         PersonMention.objects.filter(person=other).filter(Exists(same_place)).delete()
         PersonMention.objects.filter(person=other).update(person=target)
-        Evidence.objects.filter(attributed_person=other).update(
-            attributed_person=target, version=F("version") + 1
-        )
+        attributed = Evidence.objects.filter(attributed_person=other)
+        bump_version(attributed)
+        attributed.update(attributed_person=target)
         PersonSuggestion.objects.filter(person=other).update(person=target)
         StoryRevision.objects.replace_person(other, target)
         if other.description and not target.description:
