@@ -103,7 +103,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def _submit(self, request, story):
         try:
             publishing.submit_for_review(story, request.user)
-        except publishing.PublishError as exc:
+        except publishing.NotReadyToPublish as exc:
             self._refused(request, f"“{story}” was not submitted for review:", exc.problems)
             return False
         except publishing.WorkflowError as exc:
@@ -116,7 +116,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def _publish(self, request, story):
         try:
             revision = publishing.publish_story(story, request.user)
-        except publishing.PublishError as exc:
+        except publishing.NotReadyToPublish as exc:
             self._refused(request, f"“{story}” was not published:", exc.problems)
             return False
         except publishing.WorkflowError as exc:
@@ -243,7 +243,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
             )
         ]
         versions.append(_version(story.headline, story.standfirst, story.cited_statements()))
-        entries, previous = [], diffing.EMPTY
+        entries, previous = [], diffing.BLANK_VERSION
         for revision, version in zip(revisions, versions, strict=False):
             entries.append(
                 {

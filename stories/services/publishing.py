@@ -11,8 +11,10 @@ from django.utils import timezone
 from ..models import Story, StoryRevision, StoryStatus
 
 
-class PublishError(Exception):
-    """Why a story cannot be published: one editor-facing line per problem."""
+class NotReadyToPublish(Exception):
+    """The story may be neither published nor submitted for review yet:
+    ``problems`` holds one editor-facing line per problem
+    (``Story.publication_problems()``)."""
 
     def __init__(self, story, problems):
         self.story = story
@@ -31,7 +33,7 @@ def submit_for_review(story, user):
         raise WorkflowError(f"“{story}” is {story.get_status_display().lower()}, not a draft.")
     problems = story.publication_problems()
     if problems:
-        raise PublishError(story, problems)
+        raise NotReadyToPublish(story, problems)
     story.status = StoryStatus.IN_REVIEW
     story.save(update_fields=["status", "updated_at"])
     return story
@@ -39,7 +41,7 @@ def submit_for_review(story, user):
 
 @transaction.atomic
 def publish_story(story, user):
-    """Publish the story as its next revision, or raise PublishError naming
+    """Publish the story as its next revision, or raise NotReadyToPublish naming
     each offending statement. Readers see the new revision from now on.
 
     A published story whose draft has not changed since its revision is
@@ -49,7 +51,7 @@ def publish_story(story, user):
     story = Story.objects.select_for_update().get(pk=story.pk)
     problems = story.publication_problems()
     if problems:
-        raise PublishError(story, problems)
+        raise NotReadyToPublish(story, problems)
     current = story.published_revision
     unchanged = current is not None and not story.has_unpublished_changes()
     if unchanged and story.status == StoryStatus.PUBLISHED:
