@@ -7,14 +7,15 @@ that cites the claim. Every view, feed and template tag asks these methods.
 """
 
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
@@ -418,6 +419,12 @@ class Evidence(VersionedModel):
         super().save(*args, **kwargs)
 
 
+def _one_line(text, limit=60):
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis: how a
+    message to the desk quotes a statement or a passage."""
+    return Truncator(" ".join(text.split())).chars(limit, truncate="…")
+
+
 class StoryStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "review", "In review"
@@ -503,14 +510,60 @@ class Story(VersionedModel):
                 }
             )
 
+    def publication_problems(self):
+        """Everything that keeps the story from being published (or submitted for
+        review), one editor-facing line per statement at fault; empty when ready."""
+        statements = list(self.statements.prefetch_related("evidence__article"))
+        if not statements:
+            return [f"“{self}” has no statements."]
+        problems = []
+        for statement in statements:
+            label = f"Statement {statement.position} (“{_one_line(statement.text)}”)"
+            citations = list(statement.evidence.all())
+            if not citations:
+                problems.append(f"{label} cites no evidence.")
+            for evidence in citations:
+                if not evidence.matches_article():
+                    problems.append(
+                        f"{label} cites a passage that no longer matches its article "
+                        f"“{evidence.article}”: “{_one_line(evidence.quote)}”."
+                    )
+        return problems
+
     @property
     def is_published(self):
-        return self.status == StoryStatus.PUBLISHED and bool(
-            self.published_at and self.published_at <= timezone.now()
+        """Whether readers can see the story now: ``Story.objects.published()``'s
+        rule for one instance (published, not scheduled for later, and with a
+        revision to show), so a template or the admin never re-derives it."""
+        return (
+            self.status == StoryStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+            and self.published_revision_id is not None
         )
 
     def latest_revision(self):
         return self.revisions.order_by("-number").first()
+
+    def cited_statements(self, evidence=None):
+        """The draft's statements in reading order, as ``CitedStatement``s, in three
+        queries however many there are. ``evidence`` is the Evidence queryset the
+        citations are loaded from (a reader page passes one that prefetches the
+        claims); by default each passage comes with its article and outlet."""
+        statements = self.statements.order_by("position", "pk").prefetch_related(
+            "people", Prefetch("evidence", queryset=_evidence_or_default(evidence))
+        )
+        return [CitedStatement.from_statement(statement) for statement in statements]
+
+    def revision_content(self):
+        """What a revision made of the draft now would store as its ``content``."""
+        return CitedStatement.content_of(self.cited_statements(Evidence.objects.all()))
+
+    def has_unpublished_changes(self):
+        """Whether the draft differs from the revision published last (the one
+        readers see, or saw before it was unpublished); always, before the first."""
+        revision = self.published_revision
+        return revision is None or not revision.matches_draft(self)
 
     @property
     def public_headline(self):
@@ -549,10 +602,104 @@ class Statement(models.Model):
         return f"{self.story.get_absolute_url()}#statement-{self.pk}"
 
 
+def _evidence_or_default(evidence):
+    return evidence if evidence is not None else Evidence.objects.select_related("article__outlet")
+
+
+@dataclass(frozen=True)
+class CitedStatement:
+    """A statement with the passages it cites and the people it names, loaded:
+    as a revision recorded it, or as the draft has it now.
+
+    Plain data, so a reader page, the revision diff and ``stories.text``
+    treat a published statement and a draft one alike. ``evidence_ids`` and
+    ``people_ids`` are what was recorded (sorted ids); ``evidence`` and
+    ``people`` the rows among them still on file, in that order: a passage or
+    person deleted since a revision keeps its id and drops out of the rows.
+    """
+
+    pk: int
+    position: int
+    text: str
+    evidence_ids: tuple[int, ...] = ()
+    people_ids: tuple[int, ...] = ()
+    evidence: tuple = ()
+    people: tuple = ()
+
+    @classmethod
+    def from_statement(cls, statement):
+        """A draft statement, its ``evidence`` and ``people`` prefetched."""
+        evidence = sorted(statement.evidence.all(), key=lambda row: row.pk)
+        people = sorted(statement.people.all(), key=lambda row: row.pk)
+        return cls(
+            pk=statement.pk,
+            position=statement.position,
+            text=statement.text,
+            evidence_ids=tuple(row.pk for row in evidence),
+            people_ids=tuple(row.pk for row in people),
+            evidence=tuple(evidence),
+            people=tuple(people),
+        )
+
+    @classmethod
+    def from_content(cls, item, evidence, people):
+        """A statement as a revision's ``content`` records it; ``evidence`` and
+        ``people`` map ids to the rows still on file."""
+        return cls(
+            pk=item["id"],
+            position=item["position"],
+            text=item["text"],
+            evidence_ids=tuple(item["evidence"]),
+            people_ids=tuple(item["people"]),
+            evidence=tuple(evidence[pk] for pk in item["evidence"] if pk in evidence),
+            people=tuple(people[pk] for pk in item["people"] if pk in people),
+        )
+
+    def as_content(self):
+        """The statement as a revision's ``content`` records it (JSON-ready)."""
+        return {
+            "id": self.pk,
+            "position": self.position,
+            "text": self.text,
+            "evidence": list(self.evidence_ids),
+            "people": list(self.people_ids),
+        }
+
+    @staticmethod
+    def content_of(statements):
+        """A revision's ``content`` for ``statements``, in reading order."""
+        return {"statements": [statement.as_content() for statement in statements]}
+
+
 class StoryRevisionQuerySet(models.QuerySet):
     def current(self):
         """The revisions readers see: one per published story."""
         return self.filter(pk__in=Story.objects.published().values("published_revision"))
+
+    def replace_person(self, old, new):
+        """Name ``new`` wherever these revisions name ``old`` (merging people).
+
+        Revisions are immutable as to what they say; which row stands for a
+        person is bookkeeping, and without it the merged person would vanish
+        from the pages readers see.
+        """
+        for revision in self.filter(people=old):
+            content = {
+                **revision.content,
+                "statements": [
+                    {
+                        **item,
+                        "people": sorted({new.pk if pk == old.pk else pk for pk in item["people"]}),
+                    }
+                    for item in revision._recorded_statements()
+                ],
+            }
+            StoryRevision.objects.filter(pk=revision.pk).update(content=content)
+        through = StoryRevision.people.through
+        already = through.objects.filter(person=new).values("storyrevision")
+        through.objects.filter(person=old, storyrevision__in=self.values("pk")).exclude(
+            storyrevision__in=already
+        ).update(person=new)
 
 
 class StoryRevision(models.Model):
@@ -560,7 +707,10 @@ class StoryRevision(models.Model):
 
     ``content`` holds the statements in order with the ids of the evidence
     they cite and the people they name, so later edits to the draft never
-    change a published page until the next revision is published.
+    change a published page until the next revision is published. Only this
+    model reads or writes it: a revision is made from a story
+    (``create_from``), read as ``CitedStatement``s (``statements()``), compared
+    with the draft (``matches_draft``) and restored (``restore_into``).
     """
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
@@ -602,9 +752,99 @@ class StoryRevision(models.Model):
     def get_absolute_url(self):
         return self.story.get_absolute_url()
 
-    @property
-    def statements(self):
+    @classmethod
+    @transaction.atomic
+    def create_from(cls, story, user, *, created_at=None):
+        """Record ``story``'s draft, by ``user``, as its next revision.
+
+        The cited evidence and named people are stored as relations too, so
+        the ``published()`` QuerySets see what the revision makes public.
+        """
+        latest = story.latest_revision()
+        statements = story.cited_statements(Evidence.objects.all())
+        revision = cls.objects.create(
+            story=story,
+            number=latest.number + 1 if latest else 1,
+            headline=story.headline,
+            standfirst=story.standfirst,
+            content=CitedStatement.content_of(statements),
+            created_at=created_at or timezone.now(),
+            created_by=user,
+        )
+        revision.evidence.set({pk for statement in statements for pk in statement.evidence_ids})
+        revision.people.set({pk for statement in statements for pk in statement.people_ids})
+        return revision
+
+    def _recorded_statements(self):
         return self.content.get("statements", [])
+
+    @classmethod
+    def statements_of(cls, revisions, evidence=None):
+        """The statements of each of ``revisions`` (a list per revision, in order)
+        as ``CitedStatement``s, every passage and person they cite loaded in two
+        queries however many revisions and statements there are. ``evidence``:
+        as for ``Story.cited_statements()``."""
+        recorded = [revision._recorded_statements() for revision in revisions]
+        items = [item for statements in recorded for item in statements]
+        evidence = _evidence_or_default(evidence).in_bulk(
+            {pk for item in items for pk in item["evidence"]}
+        )
+        people = Person.objects.in_bulk({pk for item in items for pk in item["people"]})
+        return [
+            [CitedStatement.from_content(item, evidence, people) for item in statements]
+            for statements in recorded
+        ]
+
+    def statements(self, evidence=None):
+        """The revision's statements as ``CitedStatement``s, in two queries."""
+        return self.statements_of([self], evidence)[0]
+
+    def matches_draft(self, story):
+        """Whether ``story``'s draft says what this revision says. Statement ids
+        do not count: restoring a revision, or re-creating a statement with the
+        same text and citations, is no change."""
+
+        def comparable(statements):
+            return [
+                {key: value for key, value in item.items() if key != "id"} for item in statements
+            ]
+
+        return (self.headline, self.standfirst, comparable(self._recorded_statements())) == (
+            story.headline,
+            story.standfirst,
+            comparable(story.revision_content()["statements"]),
+        )
+
+    @transaction.atomic
+    def restore_into(self, story):
+        """Make ``story``'s draft say what this revision says; readers see no
+        change until it is published.
+
+        Statements the revision recorded that still exist keep their ids (links
+        to ``#statement-<id>`` keep working); the others are created again, and
+        statements added since are removed. Evidence or people deleted since are
+        left out rather than failing the restore; the publication check then
+        flags any statement left citing nothing.
+        """
+        if story.pk != self.story_id:
+            raise ValueError(f"Revision {self.number} is not a revision of “{story}”.")
+        story.headline, story.standfirst = self.headline, self.standfirst
+        story.save(update_fields=["headline", "standfirst", "updated_at"])
+        recorded = self.statements(Evidence.objects.only("pk"))
+        current = {statement.pk: statement for statement in story.statements.all()}
+        story.statements.exclude(pk__in=[item.pk for item in recorded]).delete()
+        for item in recorded:
+            statement = current.get(item.pk)
+            if statement is None:
+                statement = Statement.objects.create(
+                    story=story, position=item.position, text=item.text
+                )
+            else:
+                statement.position, statement.text = item.position, item.text
+                statement.save(update_fields=["position", "text"])
+            statement.evidence.set(item.evidence)
+            statement.people.set(item.people)
+        return story
 
 
 class Correction(models.Model):
@@ -694,6 +934,18 @@ class PersonSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.name} in {self.article} ({self.get_status_display()})"
+
+    def person_name(self, name=""):
+        """The name a person made from this suggestion gets: ``name`` if the
+        editor corrected it, else the suggested one, spacing normalised."""
+        return " ".join((name or self.name).split())
+
+    def needs_new_person(self, name=""):
+        """Whether accepting the suggestion (as ``name``) would add a person to the
+        desk: it names no known person and nobody on file is called that."""
+        if self.person_id:
+            return False
+        return not Person.objects.filter(name__iexact=self.person_name(name)).exists()
 
 
 class OriginKind(models.TextChoices):

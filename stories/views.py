@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-
 from django.db.models import Prefetch, Q
 from django.views.generic import DetailView, ListView
 
@@ -77,41 +75,6 @@ class StoryListView(PublicQuerysetMixin, ListView):
         )
 
 
-class Listed(list):
-    """A list that answers ``.all()``, as the related managers it stands in for."""
-
-    def all(self):
-        return self
-
-
-@dataclass
-class PublishedStatement:
-    """A statement as a revision recorded it, with live evidence and people."""
-
-    pk: int
-    position: int
-    text: str
-    evidence: Listed
-    people: Listed
-
-
-def revision_statements(revision, claims):
-    """Rebuild a revision's statements in a fixed number of queries."""
-    items = revision.statements
-    evidence = weighed_evidence(claims).in_bulk({pk for item in items for pk in item["evidence"]})
-    people = Person.objects.in_bulk({pk for item in items for pk in item["people"]})
-    return [
-        PublishedStatement(
-            pk=item["id"],
-            position=item["position"],
-            text=item["text"],
-            evidence=Listed(evidence[pk] for pk in item["evidence"] if pk in evidence),
-            people=Listed(people[pk] for pk in item["people"] if pk in people),
-        )
-        for item in items
-    ]
-
-
 class StoryDetailView(PublicQuerysetMixin, DetailView):
     """Readers see the latest published revision; staff may preview the draft."""
 
@@ -128,29 +91,22 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
 
     def wants_draft(self):
         story = self.object
-        return self.is_preview() and (
-            "preview" in self.request.GET
-            or not story.is_published
-            or story.published_revision is None
-        )
+        return self.is_preview() and ("preview" in self.request.GET or not story.is_published)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         story = self.object
+        evidence = weighed_evidence(self.visible(Claim))
         if self.wants_draft():
             shown, revision = story, None
-            statements = list(
-                story.statements.order_by("position", "pk").prefetch_related(
-                    "people", Prefetch("evidence", queryset=weighed_evidence(self.visible(Claim)))
-                )
-            )
+            statements = story.cited_statements(evidence)
         else:
             shown = revision = story.published_revision
-            statements = revision_statements(revision, self.visible(Claim))
+            statements = revision.statements(evidence)
         reconciliation = reconciling.reconcile(statements)
         people = {}
         for item in reconciliation.statements:
-            for person in item.statement.people.all():
+            for person in item.statement.people:
                 people.setdefault(person.pk, person)
             for mention in item.claims:
                 for person in mention.assessment.claim.people.all():

@@ -31,7 +31,7 @@ def test_the_draft_from_the_three_seed_articles_passes_the_publish_checks(demo_d
 
     assert story.status == StoryStatus.DRAFT
     assert "not published" in output
-    assert publishing.publication_problems(story) == []
+    assert story.publication_problems() == []
     revision = publishing.publish_story(story, admin_user)  # unchanged, as drafted
     assert revision.number == 1
 

@@ -122,7 +122,7 @@ def assert_merged_into(megan, meg_pk, world):
     assert PersonSuggestion.objects.get().person == megan
     revision = StoryRevision.objects.get()
     assert list(revision.people.all()) == [megan]
-    assert [item["people"] for item in revision.statements] == [[megan.pk], [megan.pk]]
+    assert [item.people_ids for item in revision.statements()] == [(megan.pk,), (megan.pk,)]
     assert megan.alias_list == ["Megan", "Meg", "Tina Snow"]
     assert megan.description == "Rapper"
 

@@ -36,7 +36,7 @@ def evidence(pk, art, stance="supports", start=0, label=None):
 
 
 def statement(*items):
-    return SimpleNamespace(evidence=Many(items))
+    return SimpleNamespace(evidence=items)
 
 
 def test_citations_are_numbered_once_in_reading_order():

@@ -103,9 +103,9 @@ def test_publishing_stores_revision_1_with_the_statements(passages, megan, edito
     assert revision.number == 1
     assert revision.created_by == editor
     assert revision.headline == "Backstage"
-    assert [(s["text"], s["evidence"], s["people"]) for s in revision.statements] == [
-        (FIRST, [passages["pointed"].pk], [megan.pk]),
-        (SECOND, [passages["pointed"].pk], []),
+    assert [(s.text, s.evidence_ids, s.people_ids) for s in revision.statements()] == [
+        (FIRST, (passages["pointed"].pk,), (megan.pk,)),
+        (SECOND, (passages["pointed"].pk,), ()),
     ]
     assert list(revision.evidence.all()) == [passages["pointed"]]
     assert list(revision.people.all()) == [megan]
@@ -188,7 +188,7 @@ def test_a_revision_is_immutable(passages, megan, editor, desk):
     revision = StoryRevision.objects.get(pk=revision.pk)
     assert revision.headline == "Backstage"
     assert revision.content == content
-    assert revision.statements[0]["text"] == FIRST
+    assert revision.statements()[0].text == FIRST
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,12 +259,12 @@ def test_restoring_revision_1_puts_it_back_in_the_draft_only(passages, megan, ed
     assert response.status_code == 302
     assert response["Location"] == change_url(story)
     assert any("Revision 1 is restored" in m for m in messages_of(response))
-    draft = publishing.snapshot(story)["statements"]
-    assert [(s["text"], s["evidence"], s["people"]) for s in draft] == [
-        (s["text"], s["evidence"], s["people"]) for s in revision_1.statements
+    draft = story.cited_statements()
+    assert [(s.text, s.evidence_ids, s.people_ids) for s in draft] == [
+        (s.text, s.evidence_ids, s.people_ids) for s in revision_1.statements()
     ]
     # The statements the revision recorded keep their ids (links stay valid).
-    assert [s["id"] for s in draft] == [s["id"] for s in revision_1.statements]
+    assert [s.pk for s in draft] == [s.pk for s in revision_1.statements()]
     story.refresh_from_db()
     assert story.published_revision.number == 2
     assert story.revisions.count() == 2
@@ -286,12 +286,12 @@ def test_restoring_revision_1_puts_it_back_in_the_draft_only(passages, megan, ed
 def test_restoring_the_current_revision_leaves_nothing_to_publish(passages, megan, editor, desk):
     story = published(passages, megan, editor)
     edit_draft(desk, story, text="A mistake.")
-    assert publishing.has_unpublished_changes(story)
+    assert story.has_unpublished_changes()
 
     desk.post(revisions_url(story), {"revision": "1"})
 
     story.refresh_from_db()
-    assert not publishing.has_unpublished_changes(story)
+    assert not story.has_unpublished_changes()
 
 
 def test_restoring_needs_change_permission(passages, megan, editor, django_user_model):

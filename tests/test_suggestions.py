@@ -292,6 +292,23 @@ def test_deciding_needs_change_article_and_a_new_person_needs_add_person(client)
     assert list(article.people.all()) == [known.person]
 
 
+def test_a_suggestion_needs_a_new_person_only_for_a_name_nobody_has():
+    article = make_article()
+    Person.objects.create(name="Lance Bass")
+    known = PersonSuggestion.objects.create(
+        article=article, name="JT", person=Person.objects.create(name="Justin Timberlake")
+    )
+    new = PersonSuggestion.objects.create(article=article, name="Joey  Fatone")
+
+    assert not known.needs_new_person()
+    assert not known.needs_new_person("Someone Else")  # the person is already known
+    assert new.needs_new_person()
+    assert new.person_name() == "Joey Fatone"
+    # The editor's correction is what would be created; spacing and case do not matter.
+    assert not new.needs_new_person("  lance\tbass ")
+    assert new.person_name("  lance\tbass ") == "lance bass"
+
+
 # --------------------------------------------------------------------------------------------
 # When suggestions are made
 

@@ -6,6 +6,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from stories.models import Statement, Story, StoryStatus
+from stories.services import publishing
 
 from .desk import (
     change_url,
@@ -147,6 +148,21 @@ def test_publishing_names_each_offending_statement(editor, via):
     messages = messages_of(response)
     assert "Statement 2 (“Nobody said this.”) cites no evidence." in messages
     assert any("was not published" in m for m in messages)
+
+
+@pytest.mark.parametrize("step", [publishing.submit_for_review, publishing.publish_story])
+def test_submitting_and_publishing_raise_not_ready_to_publish_and_change_nothing(step):
+    story = story_with_an_uncited_statement()
+    version = story.version
+
+    with pytest.raises(publishing.NotReadyToPublish) as refused:
+        step(story, None)
+
+    assert refused.value.story == story
+    assert refused.value.problems == ["Statement 2 (“Nobody said this.”) cites no evidence."]
+    story.refresh_from_db()
+    assert (story.status, story.version) == (StoryStatus.DRAFT, version)
+    assert not story.revisions.exists()
 
 
 def test_editor_unpublishes_with_the_button_and_it_is_logged(editor):

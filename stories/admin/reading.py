@@ -443,9 +443,9 @@ class ReadingViewMixin:
         name = request.POST.get("name", "")
         try:
             if decision == "accept":
-                if suggestions.suggestion_needs_new_person(
-                    suggestion, name
-                ) and not request.user.has_perm("stories.add_person"):
+                if suggestion.needs_new_person(name) and not request.user.has_perm(
+                    "stories.add_person"
+                ):
                     raise PermissionDenied
                 self.log_acceptance(
                     request, article, suggestions.accept_suggestion(suggestion, request.user, name)

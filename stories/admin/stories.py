@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ..locking import VersionedAdminMixin
-from ..models import Correction, Evidence, Person, Statement, Story, StoryRevision, StoryStatus
+from ..models import Correction, Statement, Story, StoryRevision, StoryStatus
 from ..services import publishing
 from ..text import diffing
 from .common import PeopleFormMixin
@@ -103,7 +103,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def _submit(self, request, story):
         try:
             publishing.submit_for_review(story, request.user)
-        except publishing.PublishError as exc:
+        except publishing.NotReadyToPublish as exc:
             self._refused(request, f"“{story}” was not submitted for review:", exc.problems)
             return False
         except publishing.WorkflowError as exc:
@@ -116,7 +116,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def _publish(self, request, story):
         try:
             revision = publishing.publish_story(story, request.user)
-        except publishing.PublishError as exc:
+        except publishing.NotReadyToPublish as exc:
             self._refused(request, f"“{story}” was not published:", exc.problems)
             return False
         except publishing.WorkflowError as exc:
@@ -196,7 +196,7 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
                 preview_url=obj.get_absolute_url() + "?preview",
                 revisions_url=reverse("admin:stories_story_revisions", args=[obj.pk]),
                 readers_see=revision if obj.is_published else None,
-                has_unpublished_changes=publishing.has_unpublished_changes(obj),
+                has_unpublished_changes=obj.has_unpublished_changes(),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -236,13 +236,14 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
         if request.method == "POST":
             return self._restore(request, story)
         revisions = list(story.revisions.select_related("created_by").order_by("number"))
-        draft = {
-            "headline": story.headline,
-            "standfirst": story.standfirst,
-            "content": publishing.snapshot(story),
-        }
-        versions = _versions([*revisions, draft])
-        entries, previous = [], diffing.EMPTY
+        versions = [
+            _version(revision.headline, revision.standfirst, statements)
+            for revision, statements in zip(
+                revisions, StoryRevision.statements_of(revisions), strict=True
+            )
+        ]
+        versions.append(_version(story.headline, story.standfirst, story.cited_statements()))
+        entries, previous = [], diffing.BLANK_VERSION
         for revision, version in zip(revisions, versions, strict=False):
             entries.append(
                 {
@@ -285,35 +286,24 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:stories_story_change", args=[story.pk]))
 
 
-def _versions(items):
-    """StoryVersions for revisions (or dicts shaped like them), with every
-    cited passage and named person looked up in two queries."""
+def _version(headline, standfirst, statements):
+    """A ``diffing.StoryVersion`` of ``CitedStatement``s: passages and people by
+    their labels, those deleted since a revision by their id."""
 
-    def field(item, name):
-        return item[name] if isinstance(item, dict) else getattr(item, name)
+    def labels(ids, found, kind):
+        found = {row.pk: row for row in found}
+        return tuple(str(found[pk]) if pk in found else f"{kind} #{pk} (deleted)" for pk in ids)
 
-    statements = [s for item in items for s in field(item, "content").get("statements", [])]
-    evidence = Evidence.objects.select_related("article__outlet").in_bulk(
-        {pk for s in statements for pk in s["evidence"]}
+    return diffing.StoryVersion(
+        headline=headline,
+        standfirst=standfirst,
+        statements=tuple(
+            diffing.StatementVersion(
+                id=statement.pk,
+                text=statement.text,
+                citations=labels(statement.evidence_ids, statement.evidence, "passage"),
+                people=labels(statement.people_ids, statement.people, "person"),
+            )
+            for statement in statements
+        ),
     )
-    people = Person.objects.in_bulk({pk for s in statements for pk in s["people"]})
-
-    def label(found, pk, kind):
-        return str(found[pk]) if pk in found else f"{kind} #{pk} (deleted)"
-
-    return [
-        diffing.StoryVersion(
-            headline=field(item, "headline"),
-            standfirst=field(item, "standfirst"),
-            statements=tuple(
-                diffing.StatementVersion(
-                    id=s["id"],
-                    text=s["text"],
-                    citations=tuple(label(evidence, pk, "passage") for pk in s["evidence"]),
-                    people=tuple(label(people, pk, "person") for pk in s["people"]),
-                )
-                for s in field(item, "content").get("statements", [])
-            ),
-        )
-        for item in items
-    ]

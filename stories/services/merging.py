@@ -1,8 +1,9 @@
 """Merging people: one person kept, every reference to the others moved to them."""
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 
+from ..locking import bump_version
 from ..models import (
     ArticlePerson,
     Claim,
@@ -41,12 +42,16 @@ def merge_people(target, others):
         # Claims and stories (whose statements are edited under them) carry a lock
         # version; a retag through a queryset must bump it, or a form opened
         # before the merge could write the merged person back.
-        Claim.objects.filter(
-            pk__in=ClaimPerson.objects.filter(tag=other).values("content_object")
-        ).update(version=F("version") + 1)
-        Story.objects.filter(
-            statements__in=StatementPerson.objects.filter(tag=other).values("content_object")
-        ).update(version=F("version") + 1)
+        bump_version(
+            Claim.objects.filter(
+                pk__in=ClaimPerson.objects.filter(tag=other).values("content_object")
+            )
+        )
+        bump_version(
+            Story.objects.filter(
+                statements__in=StatementPerson.objects.filter(tag=other).values("content_object")
+            )
+        )
         for through in (ArticlePerson, ClaimPerson, StatementPerson):
             tagged = through.objects.filter(tag=target).values("content_object")
             through.objects.filter(tag=other).exclude(content_object__in=tagged).update(tag=target)
@@ -55,41 +60,15 @@ def merge_people(target, others):
         )
         PersonMention.objects.filter(person=other).filter(Exists(same_place)).delete()
         PersonMention.objects.filter(person=other).update(person=target)
-        Evidence.objects.filter(attributed_person=other).update(
-            attributed_person=target, version=F("version") + 1
-        )
+        attributed = Evidence.objects.filter(attributed_person=other)
+        bump_version(attributed)
+        attributed.update(attributed_person=target)
         PersonSuggestion.objects.filter(person=other).update(person=target)
         Origin.objects.filter(person=other).update(person=target)
-        _move_revision_people(other, target)
+        StoryRevision.objects.replace_person(other, target)
         if other.description and not target.description:
             target.description = other.description
         other.delete()
     target.aliases = "\n".join(aliases)
     target.save(update_fields=["aliases", "description"])
     return target
-
-
-def _move_revision_people(other, target):
-    """Name ``target`` wherever a published revision named ``other``.
-
-    Revisions are immutable as to what they say; which row stands for a person
-    is bookkeeping, and without it the merged person would vanish from the
-    pages readers see.
-    """
-    through = StoryRevision.people.through
-    for revision in StoryRevision.objects.filter(people=other):
-        content = {
-            **revision.content,
-            "statements": [
-                {
-                    **item,
-                    "people": sorted(
-                        {target.pk if pk == other.pk else pk for pk in item["people"]}
-                    ),
-                }
-                for item in revision.statements
-            ],
-        }
-        StoryRevision.objects.filter(pk=revision.pk).update(content=content)
-    already = through.objects.filter(person=target).values("storyrevision")
-    through.objects.filter(person=other).exclude(storyrevision__in=already).update(person=target)

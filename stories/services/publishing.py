@@ -1,20 +1,20 @@
-"""The review workflow: submit, publish a revision, unpublish, restore a revision."""
+"""The review workflow: submit, publish a revision, unpublish, restore a revision.
+
+What a revision holds and how it is made, read and restored is the model's
+(``StoryRevision``); here are the status changes, each in one transaction on a
+locked story.
+"""
 
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import (
-    Evidence,
-    Person,
-    Statement,
-    Story,
-    StoryRevision,
-    StoryStatus,
-)
+from ..models import Story, StoryRevision, StoryStatus
 
 
-class PublishError(Exception):
-    """Why a story cannot be published: one editor-facing line per problem."""
+class NotReadyToPublish(Exception):
+    """The story may be neither published nor submitted for review yet:
+    ``problems`` holds one editor-facing line per problem
+    (``Story.publication_problems()``)."""
 
     def __init__(self, story, problems):
         self.story = story
@@ -22,66 +22,8 @@ class PublishError(Exception):
         super().__init__("; ".join(problems))
 
 
-def publication_problems(story):
-    """Everything that keeps ``story`` from being published, statement by statement."""
-    statements = list(Statement.objects.filter(story=story).prefetch_related("evidence__article"))
-    if not statements:
-        return [f"“{story}” has no statements."]
-    problems = []
-    for statement in statements:
-        label = f"Statement {statement.position} (“{_shorten(statement.text)}”)"
-        citations = list(statement.evidence.all())
-        if not citations:
-            problems.append(f"{label} cites no evidence.")
-        for evidence in citations:
-            if not evidence.matches_article():
-                problems.append(
-                    f"{label} cites a passage that no longer matches its article "
-                    f"“{evidence.article}”: “{_shorten(evidence.quote)}”."
-                )
-    return problems
-
-
 class WorkflowError(Exception):
     """A status change the story's current state does not allow."""
-
-
-def snapshot(story):
-    """The story's statements as a revision stores them (JSON-ready)."""
-    statements = Statement.objects.filter(story=story).prefetch_related("evidence", "people")
-    return {
-        "statements": [
-            {
-                "id": statement.pk,
-                "position": statement.position,
-                "text": statement.text,
-                "evidence": sorted(evidence.pk for evidence in statement.evidence.all()),
-                "people": sorted(person.pk for person in statement.people.all()),
-            }
-            for statement in statements.order_by("position", "pk")
-        ]
-    }
-
-
-def _comparable(content):
-    """A revision's content without statement ids: restoring a revision or
-    re-creating a statement with the same text and citations is no change."""
-    return [
-        {key: value for key, value in item.items() if key != "id"}
-        for item in content.get("statements", [])
-    ]
-
-
-def has_unpublished_changes(story):
-    """Whether the draft differs from what readers currently see."""
-    revision = story.published_revision
-    if revision is None:
-        return True
-    return (revision.headline, revision.standfirst, _comparable(revision.content)) != (
-        story.headline,
-        story.standfirst,
-        _comparable(snapshot(story)),
-    )
 
 
 @transaction.atomic
@@ -89,9 +31,9 @@ def submit_for_review(story, user):
     story = Story.objects.select_for_update().get(pk=story.pk)
     if story.status not in (StoryStatus.DRAFT, StoryStatus.UNPUBLISHED):
         raise WorkflowError(f"“{story}” is {story.get_status_display().lower()}, not a draft.")
-    problems = publication_problems(story)
+    problems = story.publication_problems()
     if problems:
-        raise PublishError(story, problems)
+        raise NotReadyToPublish(story, problems)
     story.status = StoryStatus.IN_REVIEW
     story.save(update_fields=["status", "updated_at"])
     return story
@@ -99,7 +41,7 @@ def submit_for_review(story, user):
 
 @transaction.atomic
 def publish_story(story, user):
-    """Publish the story as its next revision, or raise PublishError naming
+    """Publish the story as its next revision, or raise NotReadyToPublish naming
     each offending statement. Readers see the new revision from now on.
 
     A published story whose draft has not changed since its revision is
@@ -107,31 +49,17 @@ def publish_story(story, user):
     revision readers saw before, without a duplicate revision.
     """
     story = Story.objects.select_for_update().get(pk=story.pk)
-    problems = publication_problems(story)
+    problems = story.publication_problems()
     if problems:
-        raise PublishError(story, problems)
+        raise NotReadyToPublish(story, problems)
     current = story.published_revision
-    unchanged = current is not None and not has_unpublished_changes(story)
+    unchanged = current is not None and not story.has_unpublished_changes()
     if unchanged and story.status == StoryStatus.PUBLISHED:
         raise WorkflowError(
             f"“{story}” has no changes since revision {current.number}: nothing to publish."
         )
     now = timezone.now()
-    if unchanged:
-        revision = current
-    else:
-        latest = story.latest_revision()
-        revision = StoryRevision.objects.create(
-            story=story,
-            number=latest.number + 1 if latest else 1,
-            headline=story.headline,
-            standfirst=story.standfirst,
-            content=snapshot(story),
-            created_at=now,
-            created_by=user,
-        )
-        revision.evidence.set({pk for item in revision.statements for pk in item["evidence"]})
-        revision.people.set({pk for item in revision.statements for pk in item["people"]})
+    revision = current if unchanged else StoryRevision.create_from(story, user, created_at=now)
     story.published_revision = revision
     story.status = StoryStatus.PUBLISHED
     # A date the editor set (a back-dated or scheduled story) is kept.
@@ -156,41 +84,7 @@ def unpublish_story(story):
 
 @transaction.atomic
 def restore_revision(revision):
-    """Replace the story's draft with the revision's text and citations.
-
-    Statements the revision recorded that still exist keep their ids (links to
-    ``#statement-<id>`` keep working); the others are created again, and
-    statements added since are removed. Evidence or people deleted since the
-    revision are left out rather than failing the restore; the publish check
-    then flags any statement left citing nothing. Readers see no change until
-    the draft is published.
-    """
+    """Replace the story's draft with the revision's text and citations
+    (``StoryRevision.restore_into``), the story locked while it happens."""
     story = Story.objects.select_for_update().get(pk=revision.story_id)
-    story.headline, story.standfirst = revision.headline, revision.standfirst
-    story.save(update_fields=["headline", "standfirst", "updated_at"])
-    kept = {item["id"] for item in revision.statements}
-    current = {statement.pk: statement for statement in story.statements.all()}
-    story.statements.exclude(pk__in=kept).delete()
-    existing_evidence = set(
-        Evidence.objects.filter(
-            pk__in=[pk for item in revision.statements for pk in item["evidence"]]
-        ).values_list("pk", flat=True)
-    )
-    people = Person.objects.in_bulk([pk for item in revision.statements for pk in item["people"]])
-    for item in revision.statements:
-        statement = current.get(item["id"])
-        if statement is None:
-            statement = Statement.objects.create(
-                story=story, position=item["position"], text=item["text"]
-            )
-        else:
-            statement.position, statement.text = item["position"], item["text"]
-            statement.save(update_fields=["position", "text"])
-        statement.evidence.set([pk for pk in item["evidence"] if pk in existing_evidence])
-        statement.people.set([people[pk] for pk in item["people"] if pk in people])
-    return story
-
-
-def _shorten(text, limit=60):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return revision.restore_into(story)

@@ -125,14 +125,6 @@ def _pending_suggestion(suggestion):
     return suggestion
 
 
-def suggestion_needs_new_person(suggestion, name=""):
-    """Whether accepting ``suggestion`` (as ``name``) would add a person to the desk."""
-    if suggestion.person_id:
-        return False
-    name = " ".join((name or suggestion.name).split())
-    return not Person.objects.filter(name__iexact=name).exists()
-
-
 @transaction.atomic
 def accept_suggestion(suggestion, user, name=""):
     """Tag the suggested person on the article and store where it names them.
@@ -145,7 +137,7 @@ def accept_suggestion(suggestion, user, name=""):
     article = suggestion.article
     result = Acceptance(suggestion=suggestion, person=suggestion.person)
     if result.person is None:
-        name = " ".join((name or suggestion.name).split())
+        name = suggestion.person_name(name)
         if not name:
             raise SuggestionError("A person needs a name.")
         result.person = Person.objects.filter(name__iexact=name).first()

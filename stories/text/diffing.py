@@ -28,7 +28,8 @@ class StoryVersion:
     statements: tuple[StatementVersion, ...] = ()
 
 
-EMPTY = StoryVersion(headline="", standfirst="")
+# What revision 1 is compared with: a story with nothing in it yet.
+BLANK_VERSION = StoryVersion(headline="", standfirst="")
 
 
 @dataclass(frozen=True)

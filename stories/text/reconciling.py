@@ -7,7 +7,8 @@ tested piece of code, not template logic. The ORM is the caller's business.
 
 Objects used: an evidence has ``pk``, ``stance``, ``start``, ``source_label``,
 ``claim`` and ``article`` (with ``pk``); a claim has ``pk``, ``evidence`` and
-``contradicts`` (related managers: ``.all()``); a statement has ``evidence``.
+``contradicts`` (related managers: ``.all()``); a statement has ``evidence``,
+a plain sequence (the models' ``CitedStatement``, draft or published alike).
 """
 
 from dataclasses import dataclass, field
@@ -126,7 +127,7 @@ def reconcile(statements):
     for statement in statements:
         statement_citations = []
         claims = []
-        for evidence in sorted(statement.evidence.all(), key=_evidence_order):
+        for evidence in sorted(statement.evidence, key=_evidence_order):
             if evidence.pk not in numbers:
                 numbers[evidence.pk] = Citation(len(citations) + 1, evidence)
                 citations.append(numbers[evidence.pk])
