@@ -6,8 +6,6 @@ articles that evidence quotes become public with the first published story
 that cites the claim. Every view, feed and template tag asks these methods.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +18,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from .locking import VersionedModel
 from .text import anchoring
+from .text.importing import body_sha256  # the one definition, shared with the importer
 
 
 class OutletManager(models.Manager):
@@ -131,10 +130,6 @@ class StatementPerson(PersonTag):
     class Meta(PersonTag.Meta):
         verbose_name = "person in the statement"
         verbose_name_plural = "people in the statement"
-
-
-def body_sha256(body):
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 class ArticleQuerySet(models.QuerySet):

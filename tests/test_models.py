@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stories.models import Article, Claim, Evidence, Person, Story, StoryStatus
+from stories.text import importing
 
 from .factories import make_article, make_evidence, make_story
 
@@ -27,6 +28,13 @@ def test_article_hashes_its_body_and_refuses_a_duplicate_text():
     assert len(article.body_sha256) == 64
     with pytest.raises(IntegrityError), transaction.atomic():
         make_article(headline="Same text again")
+
+
+def test_a_saved_article_and_its_parsed_file_share_one_fingerprint():
+    parsed = importing.parse_article("Caf\u00e9 news\r\n\r\nThe caf\u00e9 opened.\r\n", "x")
+    article = Article(headline=parsed.headline, body=parsed.body)
+    article.save()
+    assert article.body_sha256 == parsed.sha256 == importing.body_sha256("The caf\u00e9 opened.")
 
 
 def test_evidence_anchors_the_quote_with_context():

@@ -35,6 +35,7 @@ __all__ = [
     "MAX_HEADLINE_LENGTH",
     "ArticleFileError",
     "ParsedArticle",
+    "body_sha256",
     "decode_article",
     "parse_article",
     "read_article",
@@ -112,6 +113,15 @@ class ParsedArticle:
         if current:
             paragraphs.append("\n".join(current).strip())
         return paragraphs
+
+
+def body_sha256(body: str) -> str:
+    """The fingerprint a re-import is recognised by: SHA-256 of the UTF-8 body.
+
+    The one definition: the importer hashes a parsed body with it and ``Article`` stores it, so
+    the two can never disagree about whether a text was imported before.
+    """
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def decode_article(data: bytes, source: str) -> str:
@@ -215,7 +225,7 @@ def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
         headline=headline,
         body=body,
         byline=byline,
-        sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        sha256=body_sha256(body),
     )
 
 
