@@ -358,6 +358,18 @@ def test_source_is_path_as_given_and_source_name_is_basename(tmp_path, monkeypat
     assert info.value.source == str(Path("sub") / "missing.txt")
 
 
+def test_every_way_in_keeps_the_same_file_name(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "story.txt", GOOD_TEXT)
+    monkeypatch.chdir(tmp_path)
+    names = {
+        read_article("sub/story.txt").source_name,
+        parse_article(GOOD_TEXT, "sub/story.txt").source_name,
+        importing.file_name("sub/story.txt"),
+    }
+    assert names == {"story.txt"}
+
+
 # --- batches ---------------------------------------------------------------------------------
 
 

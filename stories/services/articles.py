@@ -41,7 +41,7 @@ def build_article(parsed, outlet=None):
         byline=parsed.byline,
         body=parsed.body,
         body_sha256=parsed.sha256,
-        source_name=parsed.source_name.rsplit("/", 1)[-1],
+        source_name=parsed.source_name,  # already importing.file_name()
     )
 
 

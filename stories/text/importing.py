@@ -37,6 +37,7 @@ __all__ = [
     "ParsedArticle",
     "body_sha256",
     "decode_article",
+    "file_name",
     "parse_article",
     "read_article",
     "read_articles",
@@ -160,13 +161,22 @@ def decode_article(data: bytes, source: str) -> str:
     return _normalise_newlines(text)
 
 
+def file_name(source: str) -> str:
+    """What a story keeps of where it came from: the file's own name, without its folders.
+
+    The one rule for ``source_name``, whichever way the file came in. The folders say more
+    about the importing editor's machine (and home directory) than about the article.
+    """
+    return os.path.basename(source)
+
+
 def parse_article(text: str, source: str) -> ParsedArticle:
     """Split decoded text into headline, body and byline.
 
-    ``source`` labels the article in error messages and becomes ``source_name`` verbatim, so
-    callers parsing text that did not come from a file can pass any label they like.
+    ``source`` labels the article in error messages, as given; ``source_name`` is its
+    :func:`file_name`, so a label that is not a path is kept as it is.
     """
-    return _parse(text, source=source, source_name=source)
+    return _parse(text, source=source, source_name=file_name(source))
 
 
 def read_article(path: str | os.PathLike[str]) -> ParsedArticle:
@@ -178,7 +188,7 @@ def read_article(path: str | os.PathLike[str]) -> ParsedArticle:
     source = os.fsdecode(os.fspath(path))
     data = _read_bytes(path, source)
     text = decode_article(data, source)
-    return _parse(text, source=source, source_name=os.path.basename(source))
+    return _parse(text, source=source, source_name=file_name(source))
 
 
 def read_articles(paths: Iterable[str | os.PathLike[str]]) -> list[ParsedArticle]:
