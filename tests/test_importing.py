@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -368,6 +369,37 @@ def test_every_way_in_keeps_the_same_file_name(tmp_path, monkeypatch):
         importing.file_name("sub/story.txt"),
     }
     assert names == {"story.txt"}
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SEED_EXPECTATIONS))
+def test_an_uploaded_file_parses_as_the_same_file_on_disk(name):
+    data = (SEEDS / name).read_bytes()
+    assert importing.read_upload(io.BytesIO(data), name, len(data)) == read_article(SEEDS / name)
+
+
+def test_an_upload_too_big_by_its_size_is_refused_before_it_is_read():
+    handle = io.BytesIO(GOOD_TEXT.encode())
+    with pytest.raises(ArticleFileError) as info:
+        importing.read_upload(handle, "video.txt", importing.MAX_FILE_BYTES + 1)
+    assert info.value.source == "video.txt"
+    assert info.value.problem.startswith("is 10.0 MB; an article file should be far smaller")
+    assert handle.tell() == 0  # not a byte read
+
+
+def test_an_upload_of_unknown_size_is_read_no_further_than_the_limit():
+    handle = io.BytesIO(b"x" * (importing.MAX_FILE_BYTES + 100))
+    with pytest.raises(ArticleFileError, match="is 10.0 MB"):
+        importing.read_upload(handle, "video.txt")
+    assert handle.tell() == importing.MAX_FILE_BYTES + 1
+
+
+def test_an_upload_at_the_limit_is_read():
+    data = GOOD_TEXT.encode().ljust(importing.MAX_FILE_BYTES, b" ")
+    article = importing.read_upload(io.BytesIO(data), "big.txt", len(data))
+    assert article.body == "First paragraph.\n\nSecond paragraph."  # the padding is blank
 
 
 # --- batches ---------------------------------------------------------------------------------

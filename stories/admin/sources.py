@@ -173,9 +173,7 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 parsed = [
-                    importing.parse_article(
-                        importing.decode_article(upload.read(), upload.name), upload.name
-                    )
+                    importing.read_upload(upload, upload.name, upload.size)
                     for upload in form.cleaned_data["files"]
                 ]
             except importing.ArticleFileError as exc:

@@ -28,6 +28,7 @@ import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 __all__ = [
     "MAX_BYLINE_LENGTH",
@@ -41,6 +42,7 @@ __all__ = [
     "parse_article",
     "read_article",
     "read_articles",
+    "read_upload",
 ]
 
 # Matches the headline column's limit; anything longer is almost certainly a paragraph that
@@ -200,6 +202,19 @@ def read_articles(paths: Iterable[str | os.PathLike[str]]) -> list[ParsedArticle
     return [read_article(path) for path in paths]
 
 
+def read_upload(handle: BinaryIO, name: str, size: int | None = None) -> ParsedArticle:
+    """Read and parse one uploaded file (any binary file object) as :func:`read_article` would.
+
+    ``size``, when the caller knows it (a Django upload's ``.size``), refuses an oversize file
+    before any of it is read; either way no more than the limit is ever read. Errors name the
+    file by ``name``.
+    """
+    if size is not None:
+        _refuse_oversize(size, name)
+    data = _read_capped(handle, name)
+    return _parse(decode_article(data, name), source=name, source_name=file_name(name))
+
+
 def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
     # Normalising again is cheap and idempotent, and makes parse_article safe to call on text
     # that did not go through decode_article.
@@ -249,15 +264,31 @@ def _read_bytes(path: str | os.PathLike[str], source: str) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         # Opening a FIFO or a device could block forever or never reach the end.
         raise ArticleFileError(source, "is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ArticleFileError(source, _too_big(info.st_size))
+    _refuse_oversize(info.st_size, source)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            return _read_capped(handle, source)
+    except ArticleFileError:
+        raise  # already explained (it is a ValueError too)
+    except (OSError, ValueError) as exc:
+        raise ArticleFileError(source, _os_problem(exc)) from None
+
+
+def _refuse_oversize(size: int, source: str) -> None:
+    """The per-file limit, checked on the size a file says it has before any of it is read."""
+    if size > MAX_FILE_BYTES:
+        raise ArticleFileError(source, _too_big(size))
+
+
+def _read_capped(handle: BinaryIO, source: str) -> bytes:
+    """Read a file, but never more than the per-file limit, whatever size it claimed."""
+    try:
+        data = handle.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as exc:
         raise ArticleFileError(source, _os_problem(exc)) from None
     if len(data) > MAX_FILE_BYTES:
-        # The file grew after stat(); still refuse rather than read all of it.
+        # The file grew after its size was taken, or the size was not known; still refuse
+        # rather than read all of it.
         raise ArticleFileError(source, _too_big(len(data)))
     return data
 
