@@ -15,6 +15,11 @@ Every problem with a file is reported as an :class:`ArticleFileError` whose mess
 line naming the file, because it is shown to editors, not developers: it must say what is
 wrong and, where possible, how to fix it, never a traceback.
 
+Every way an article comes in is read here, by the same rules: :func:`read_articles` for the
+command, :func:`read_upload` for the admin upload, :func:`parse_pasted` for the admin's paste
+form. The same text therefore gets the same body and :func:`body_sha256` whichever way it
+came, and a re-import is recognised.
+
 The expected file format: UTF-8 text; the first line is the headline; then a blank line; then
 paragraphs separated by blank lines; optionally a final line ``Written by NAME``.
 """
@@ -40,6 +45,7 @@ __all__ = [
     "decode_article",
     "file_name",
     "parse_article",
+    "parse_pasted",
     "read_article",
     "read_articles",
     "read_upload",
@@ -75,16 +81,19 @@ class ArticleFileError(ValueError):
     as a real crash.
     """
 
-    def __init__(self, source: str, problem: str) -> None:
+    def __init__(self, source: str, problem: str, *, field: str = "") -> None:
         self.source = source
         self.problem = problem
+        # Which part of a pasted article is wrong ("headline", "body", "byline"), so a form can
+        # show the message on that field; empty for a file, which is wrong as a whole.
+        self.field = field
         # Newlines in a (pathological) file name would split the message across lines and make
         # it look like several errors, so they are escaped for display only.
         super().__init__(f"{_one_line(source)}: {_one_line(problem)}")
 
     def __reduce__(self):
         # Default exception pickling would call __init__ with the single formatted message.
-        return (type(self), (self.source, self.problem))
+        return (type(self), (self.source, self.problem), {"field": self.field})
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,14 @@ def decode_article(data: bytes, source: str) -> str:
     """
     if not data:
         raise ArticleFileError(source, "file is empty")
+    text = _decode(data, source)
+    if not text.replace("\ufeff", "").strip():
+        raise ArticleFileError(source, "file is empty")
+    return _normalise_newlines(text)
+
+
+def _decode(data: bytes, source: str) -> str:
+    """The checks every piece of article text passes, file or pasted: UTF-8, not binary."""
     if data.startswith(_UTF16_BOMS):
         raise ArticleFileError(source, "is saved as UTF-16, not UTF-8; save it again as UTF-8 text")
     binary = _BINARY_BYTES.search(data)
@@ -158,9 +175,7 @@ def decode_article(data: bytes, source: str) -> str:
             f"is not valid UTF-8 (byte 0x{data[offset]:02X} at offset {offset}); "
             "save it as UTF-8 (it may be Latin-1 or Windows-1252)",
         ) from None
-    if not text.replace("\ufeff", "").strip():
-        raise ArticleFileError(source, "file is empty")
-    return _normalise_newlines(text)
+    return text
 
 
 def file_name(source: str) -> str:
@@ -215,10 +230,44 @@ def read_upload(handle: BinaryIO, name: str, size: int | None = None) -> ParsedA
     return _parse(decode_article(data, name), source=name, source_name=file_name(name))
 
 
+def parse_pasted(headline: str, body: str, byline: str = "") -> ParsedArticle:
+    """An article pasted into a form, held to the rules a file is held to.
+
+    Each part is checked as a file's bytes are (within the size limit, valid UTF-8, no
+    binary data), and the body is read as the text after a file's headline: newlines
+    normalised, a leading BOM and the blank lines at either end dropped, a last
+    ``Written by NAME`` line taken as the byline (a ``byline`` given wins over it). So the
+    same text pasted or imported from a file gets the same body and SHA-256, and a re-import
+    is recognised whichever way it came in. Errors name the part in the message and in
+    ``field``, for a form to show on that field. Requiring a headline is the form's job, as
+    it is to say which fields are required. ``source_name`` is empty: no file was involved.
+    """
+    headline = _pasted_part("headline", headline).strip()
+    if len(headline) > MAX_HEADLINE_LENGTH:
+        raise ArticleFileError(
+            "Headline",
+            f"is {len(headline)} characters long; the limit is {MAX_HEADLINE_LENGTH}",
+            field="headline",
+        )
+    byline = _pasted_part("byline", byline).strip()
+    body = _pasted_part("body", body)
+    return _article(
+        headline, _lines(body), byline=byline, source="Body", source_name="", field="body"
+    )
+
+
+def _pasted_part(field: str, text: str) -> str:
+    label = field.capitalize()
+    data = text.encode("utf-8", "surrogatepass")  # a lone surrogate fails as invalid UTF-8
+    try:
+        _refuse_oversize(len(data), label)
+        return _decode(data, label)
+    except ArticleFileError as exc:
+        raise ArticleFileError(exc.source, exc.problem, field=field) from None
+
+
 def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
-    # Normalising again is cheap and idempotent, and makes parse_article safe to call on text
-    # that did not go through decode_article.
-    lines = _normalise_newlines(text.removeprefix("\ufeff")).split("\n")
+    lines = _lines(text)
 
     index = 0
     while index < len(lines) and not lines[index].strip():
@@ -233,25 +282,43 @@ def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
             f"headline is {len(headline)} characters long; the limit is {MAX_HEADLINE_LENGTH}"
             f" — is line {index + 1} really a headline?",
         )
+    return _article(headline, lines[index + 1 :], source=source, source_name=source_name)
 
-    body_lines = _strip_blank_lines(lines[index + 1 :])
-    byline = ""
+
+def _article(
+    headline: str,
+    lines: list[str],
+    *,
+    source: str,
+    source_name: str,
+    byline: str = "",
+    field: str = "",
+) -> ParsedArticle:
+    """The body rules every way in shares: ``lines`` are what follows the headline."""
+    body_lines = _strip_blank_lines(lines)
+    written_by = ""
     if body_lines:
         match = _BYLINE.fullmatch(body_lines[-1].strip())
         if match is not None and len(match["name"]) <= MAX_BYLINE_LENGTH:
-            byline = match["name"].strip()
+            written_by = match["name"].strip()
             body_lines = _strip_blank_lines(body_lines[:-1])
     if not body_lines:
-        raise ArticleFileError(source, "has a headline but no body after it")
+        raise ArticleFileError(source, "has a headline but no body after it", field=field)
 
     body = "\n".join(body_lines)
     return ParsedArticle(
         source_name=source_name,
         headline=headline,
         body=body,
-        byline=byline,
+        byline=byline or written_by,
         sha256=body_sha256(body),
     )
+
+
+def _lines(text: str) -> list[str]:
+    # Normalising again is cheap and idempotent, and makes parse_article safe to call on text
+    # that did not go through decode_article.
+    return _normalise_newlines(text.removeprefix("\ufeff")).split("\n")
 
 
 def _read_bytes(path: str | os.PathLike[str], source: str) -> bytes:
