@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
@@ -198,8 +198,7 @@ class Article(models.Model):
             return self.outlet.name
         # "Who: What happened" headlines differ in the part after the colon.
         headline = self.headline.rsplit(": ", 1)[-1]
-        headline = headline if len(headline) <= 50 else headline[:49] + "…"
-        return f"“{headline}”"
+        return f"“{Truncator(headline).chars(50)}”"
 
     def clean(self):
         self.body_sha256 = body_sha256(self.body)
@@ -336,7 +335,7 @@ class Evidence(VersionedModel):
         ]
 
     def __str__(self):
-        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
+        quote = Truncator(self.quote).chars(60)
         return f"{self.article.label if self.article_id else '?'}: “{quote}”"
 
     def get_absolute_url(self):
@@ -514,8 +513,7 @@ class Statement(models.Model):
         ordering = ["story", "position", "pk"]
 
     def __str__(self):
-        text = self.text if len(self.text) <= 70 else self.text[:69] + "…"
-        return f"{self.position}. {text}"
+        return f"{self.position}. {Truncator(self.text).chars(70)}"
 
     def get_absolute_url(self):
         return f"{self.story.get_absolute_url()}#statement-{self.pk}"
