@@ -13,6 +13,8 @@ def sync_role_groups(sender, **kwargs):
 class StoriesConfig(AppConfig):
     name = "stories"
     verbose_name = "Newsroom"
+    # The app's primary-key type is part of its migrations, so the app declares it rather
+    # than the project's DEFAULT_AUTO_FIELD (which every other installed app overrides too).
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

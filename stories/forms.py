@@ -6,8 +6,8 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.text import slugify
 
 from .locking import VersionedModelForm
-from .models import Article, Claim, Evidence, Person, body_sha256
-from .text import anchoring
+from .models import Article, Claim, Evidence, Person
+from .text import anchoring, importing
 
 
 class PeopleField(forms.ModelMultipleChoiceField):
@@ -118,7 +118,15 @@ class ClaimForm(VersionedModelForm):
 
 
 class ArticleAddForm(forms.ModelForm):
-    """Adding an article by pasting its text: refuse a text already imported."""
+    """Adding an article by pasting its text, held to the importer's rules.
+
+    Headline, body and byline go through ``importing.parse_pasted``: the body
+    is normalised, checked and hashed as a file's would be, so the same text
+    pasted or imported gets the same body and SHA-256, and a text already
+    imported (either way) is refused. The importer's messages land on the
+    field they are about. ``ArticleAdmin`` saves the result through
+    ``services.articles.add_articles``, as the importer does.
+    """
 
     url = forms.URLField(
         label="Original URL", required=False, max_length=500, assume_scheme="https"
@@ -128,14 +136,43 @@ class ArticleAddForm(forms.ModelForm):
         model = Article
         fields = ["headline", "outlet", "byline", "url", "published_on", "body", "topics"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The importer keeps the body's own indentation and trailing spaces (evidence offsets
+        # count them); the field's default strip would lose them, so the same text pasted and
+        # imported from a file would differ.
+        self.fields["body"].strip = False
+
     def clean_body(self):
-        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n").strip()
-        existing = Article.objects.filter(body_sha256=body_sha256(body)).first()
-        if existing:
+        body = self.cleaned_data["body"]
+        if not body.strip():  # still "required", as when the field stripped it
             raise forms.ValidationError(
-                f"This text was already imported as “{existing}” (article #{existing.pk})."
+                self.fields["body"].error_messages["required"], code="required"
             )
         return body
+
+    def clean(self):
+        cleaned = super().clean()
+        if "body" not in cleaned:
+            return cleaned
+        try:
+            # A missing headline or a bad byline is already an error of its own field; the
+            # body is still checked, so that every problem is shown at once.
+            parsed = importing.parse_pasted(
+                cleaned.get("headline", ""), cleaned["body"], cleaned.get("byline", "")
+            )
+        except importing.ArticleFileError as exc:
+            self.add_error(exc.field, str(exc))
+            return cleaned
+        existing = Article.objects.filter(body_sha256=parsed.sha256).first()
+        if existing:
+            self.add_error(
+                "body", f"This text was already imported as “{existing}” (article #{existing.pk})."
+            )
+            return cleaned
+        parts = {"headline": parsed.headline, "body": parsed.body, "byline": parsed.byline}
+        cleaned.update({name: value for name, value in parts.items() if name in cleaned})
+        return cleaned
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -6,7 +6,6 @@ articles that evidence quotes become public with the first published story
 that cites the claim. Every view, feed and template tag asks these methods.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from .locking import VersionedModel
 from .text import anchoring
+from .text.importing import body_sha256  # the one definition, shared with the importer
 
 
 class OutletManager(models.Manager):
@@ -134,10 +134,6 @@ class StatementPerson(PersonTag):
         verbose_name_plural = "people in the statement"
 
 
-def body_sha256(body):
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles quoted by public evidence: a reader can open them as sources."""
@@ -204,8 +200,7 @@ class Article(models.Model):
             return self.outlet.name
         # "Who: What happened" headlines differ in the part after the colon.
         headline = self.headline.rsplit(": ", 1)[-1]
-        headline = headline if len(headline) <= 50 else headline[:49] + "…"
-        return f"“{headline}”"
+        return f"“{Truncator(headline).chars(50)}”"
 
     def clean(self):
         self.body_sha256 = body_sha256(self.body)
@@ -358,7 +353,7 @@ class Evidence(VersionedModel):
         ]
 
     def __str__(self):
-        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
+        quote = Truncator(self.quote).chars(60)
         return f"{self.article.label if self.article_id else '?'}: “{quote}”"
 
     def get_absolute_url(self):
@@ -595,8 +590,7 @@ class Statement(models.Model):
         ordering = ["story", "position", "pk"]
 
     def __str__(self):
-        text = self.text if len(self.text) <= 70 else self.text[:69] + "…"
-        return f"{self.position}. {text}"
+        return f"{self.position}. {Truncator(self.text).chars(70)}"
 
     def get_absolute_url(self):
         return f"{self.story.get_absolute_url()}#statement-{self.pk}"

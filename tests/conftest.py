@@ -13,7 +13,9 @@ import pytest
 
 # Playwright's sync API runs an event loop in the test thread while Django's
 # live_server answers from another; Django's async-safety guard would refuse
-# the ORM. Set before Django touches the database (settings/test.py does too).
+# the ORM. Set here, next to the browser fixtures that need it, rather than in
+# settings/test.py: it is the test harness's environment, not a Django setting,
+# and Django reads it on every ORM call, so it only has to be set before the first.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -358,6 +359,124 @@ def test_source_is_path_as_given_and_source_name_is_basename(tmp_path, monkeypat
     assert info.value.source == str(Path("sub") / "missing.txt")
 
 
+def test_every_way_in_keeps_the_same_file_name(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "story.txt", GOOD_TEXT)
+    monkeypatch.chdir(tmp_path)
+    names = {
+        read_article("sub/story.txt").source_name,
+        parse_article(GOOD_TEXT, "sub/story.txt").source_name,
+        importing.file_name("sub/story.txt"),
+    }
+    assert names == {"story.txt"}
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SEED_EXPECTATIONS))
+def test_an_uploaded_file_parses_as_the_same_file_on_disk(name):
+    data = (SEEDS / name).read_bytes()
+    assert importing.read_upload(io.BytesIO(data), name, len(data)) == read_article(SEEDS / name)
+
+
+def test_an_upload_too_big_by_its_size_is_refused_before_it_is_read():
+    handle = io.BytesIO(GOOD_TEXT.encode())
+    with pytest.raises(ArticleFileError) as info:
+        importing.read_upload(handle, "video.txt", importing.MAX_FILE_BYTES + 1)
+    assert info.value.source == "video.txt"
+    assert info.value.problem.startswith("is 10.0 MB; an article file should be far smaller")
+    assert handle.tell() == 0  # not a byte read
+
+
+def test_an_upload_of_unknown_size_is_read_no_further_than_the_limit():
+    handle = io.BytesIO(b"x" * (importing.MAX_FILE_BYTES + 100))
+    with pytest.raises(ArticleFileError, match="is 10.0 MB"):
+        importing.read_upload(handle, "video.txt")
+    assert handle.tell() == importing.MAX_FILE_BYTES + 1
+
+
+def test_an_upload_at_the_limit_is_read():
+    data = GOOD_TEXT.encode().ljust(importing.MAX_FILE_BYTES, b" ")
+    article = importing.read_upload(io.BytesIO(data), "big.txt", len(data))
+    assert article.body == "First paragraph.\n\nSecond paragraph."  # the padding is blank
+
+
+# --- pasted text -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SEED_EXPECTATIONS))
+def test_a_seed_pasted_into_the_form_parses_as_the_seed_file(name):
+    headline, rest = (SEEDS / name).read_text(encoding="utf-8").split("\n", 1)
+    pasted = importing.parse_pasted(headline, rest.replace("\n", "\r\n"))
+    assert pasted == dataclasses.replace(read_article(SEEDS / name), source_name="")
+
+
+def test_hypothesis_pasted_and_filed_text_agree():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+
+    @hypothesis.settings(max_examples=300, deadline=None, database=None)
+    @hypothesis.given(
+        headline=st.text(alphabet="Hé \t", min_size=1, max_size=8),
+        body=st.text(alphabet="be\u0301 \t\n\r\x01\ufeff", max_size=30),
+    )
+    def agree(headline: str, body: str) -> None:
+        hypothesis.assume(headline.strip() and not body.startswith("\ufeff"))
+        try:
+            filed = parse_article(decode_article(f"{headline}\n\n{body}".encode(), "f"), "f")
+        except ArticleFileError:
+            with pytest.raises(ArticleFileError):
+                importing.parse_pasted(headline, body)
+        else:
+            assert importing.parse_pasted(headline, body) == dataclasses.replace(
+                filed, source_name=""
+            )
+
+    agree()
+
+
+def test_pasted_body_keeps_what_a_file_keeps_and_drops_what_it_drops():
+    article = importing.parse_pasted(
+        " Cafe opens ", "\ufeff\r\n  cafe\u0301 at noon   \r\n\r\nWritten by Ann Lee\r\n"
+    )
+    assert article.headline == "Cafe opens"
+    assert article.body == "  cafe\u0301 at noon   "  # not NFC-normalised: stored as given
+    assert article.byline == "Ann Lee"
+    assert article.sha256 == importing.body_sha256(article.body)
+    assert article.source_name == ""
+
+
+def test_a_byline_given_wins_over_the_written_by_line():
+    article = importing.parse_pasted("H", "Body.\n\nWritten by Ann Lee", byline=" Ann B. Lee ")
+    assert (article.body, article.byline) == ("Body.", "Ann B. Lee")
+
+
+@pytest.mark.parametrize(
+    ("parts", "field", "message"),
+    [
+        (("H", "Written by Ann Lee"), "body", "Body: has a headline but no body after it"),
+        (("H", "Body\x02"), "body", "Body: contains binary data (control byte 0x02 at offset 4)"),
+        (("H\x02", "Body"), "headline", "Headline: contains binary data (control byte 0x02"),
+        (("H", "Body", "Ann\x1b"), "byline", "Byline: contains binary data (control byte 0x1B"),
+        (("H", "Body \ud800"), "body", "Body: is not valid UTF-8 (byte 0xED at offset 5)"),
+        (("x" * 301, "Body"), "headline", "Headline: is 301 characters long; the limit is 300"),
+    ],
+)
+def test_a_pasted_part_the_importer_refuses_is_named(parts, field, message):
+    with pytest.raises(ArticleFileError) as info:
+        importing.parse_pasted(*parts)
+    assert info.value.field == field
+    assert str(info.value).startswith(message)
+    assert_one_line(info.value)
+
+
+def test_a_pasted_body_over_the_file_limit_is_refused():
+    with pytest.raises(ArticleFileError, match=r"^Body: is 10\.0 MB") as info:
+        importing.parse_pasted("H", "x" * (importing.MAX_FILE_BYTES + 1))
+    assert info.value.field == "body"
+
+
 # --- batches ---------------------------------------------------------------------------------
 
 
@@ -414,3 +533,5 @@ def test_error_survives_copying():
     copied = copy.deepcopy(ArticleFileError("a.txt", "file is empty"))
     assert (copied.source, copied.problem) == ("a.txt", "file is empty")
     assert str(copied) == "a.txt: file is empty"
+    pasted = copy.deepcopy(ArticleFileError("Body", "file is empty", field="body"))
+    assert (pasted.source, pasted.field, str(pasted)) == ("Body", "body", "Body: file is empty")

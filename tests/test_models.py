@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stories.models import Article, Claim, Evidence, Person, Story, StoryStatus
+from stories.text import importing
 
 from .factories import make_article, make_evidence, make_story
 
@@ -27,6 +28,31 @@ def test_article_hashes_its_body_and_refuses_a_duplicate_text():
     assert len(article.body_sha256) == 64
     with pytest.raises(IntegrityError), transaction.atomic():
         make_article(headline="Same text again")
+
+
+def test_a_saved_article_and_its_parsed_file_share_one_fingerprint():
+    parsed = importing.parse_article("Caf\u00e9 news\r\n\r\nThe caf\u00e9 opened.\r\n", "x")
+    article = Article(headline=parsed.headline, body=parsed.body)
+    article.save()
+    assert article.body_sha256 == parsed.sha256 == importing.body_sha256("The caf\u00e9 opened.")
+
+
+@pytest.mark.parametrize(("length", "shown"), [(50, 50), (51, 49)])
+def test_a_source_without_an_outlet_is_labelled_by_its_headline_cut_to_50(length, shown):
+    headline = "x" * (length - 4) + " end"
+    article = make_article(headline=f"Who: {headline}", outlet="")
+    cut = headline if shown == length else headline[:shown] + "\u2026"
+    assert article.label == f"\u201c{cut}\u201d"
+
+
+def test_evidence_and_statements_are_shown_cut_to_60_and_70_characters():
+    body = "a" * 60 + " " + "b" * 61 + " " + "c" * 70 + " " + "d" * 71
+    article = make_article(body=body)
+    fits, cut = make_evidence(article, "a" * 60), make_evidence(article, "b" * 61)
+    story = make_story(published=False, statements=[("c" * 70, []), ("d" * 71, [])])
+    assert str(fits) == f"EW: \u201c{'a' * 60}\u201d"
+    assert str(cut) == f"EW: \u201c{'b' * 59}\u2026\u201d"
+    assert [str(s) for s in story.statements.all()] == [f"1. {'c' * 70}", f"2. {'d' * 69}\u2026"]
 
 
 def test_evidence_anchors_the_quote_with_context():

@@ -1,7 +1,5 @@
 """Settings for the test suite (pytest-django selects this module)."""
 
-import os
-
 from .base import *  # noqa: F403
 
 # Tests need a key but must not depend on a developer's var/ file.
@@ -9,10 +7,6 @@ SECRET_KEY = "test-only-key-not-used-anywhere-else"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NEWSROOM_ALLOW_DEMO_ACCOUNTS = True
-
-# Playwright drives the browser from the test thread while Django's live
-# server answers; Django's async-safety guard would otherwise refuse the ORM.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Serve static files straight from the source folders: the suite (and the
 # browser tests' live server) must not depend on a prior collectstatic.

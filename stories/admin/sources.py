@@ -84,11 +84,12 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
             kwargs["form"] = ArticleAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change:
-            # A pasted article gets the same people suggestions as an imported one.
-            suggestions.suggest_people(form.instance, user=request.user)
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # A pasted article is saved as an imported one is, people suggestions included.
+            articles.add_articles([obj], user=request.user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -173,9 +174,7 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 parsed = [
-                    importing.parse_article(
-                        importing.decode_article(upload.read(), upload.name), upload.name
-                    )
+                    importing.read_upload(upload, upload.name, upload.size)
                     for upload in form.cleaned_data["files"]
                 ]
             except importing.ArticleFileError as exc:

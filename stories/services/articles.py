@@ -10,6 +10,7 @@ from ..models import (
     Article,
     Outlet,
 )
+from ..text.importing import body_sha256
 from .suggestions import suggest_people
 
 
@@ -41,7 +42,7 @@ def build_article(parsed, outlet=None):
         byline=parsed.byline,
         body=parsed.body,
         body_sha256=parsed.sha256,
-        source_name=parsed.source_name.rsplit("/", 1)[-1],
+        source_name=parsed.source_name,  # already importing.file_name()
     )
 
 
@@ -53,20 +54,31 @@ def import_articles(parsed_articles, outlet_name="", user=None):
     The articles must already be parsed, i.e. every file has been read and
     validated before this opens a transaction.
     """
-    result = ImportResult()
     outlet = outlet_named(outlet_name) if outlet_name.strip() else None
+    return add_articles((build_article(parsed, outlet) for parsed in parsed_articles), user)
+
+
+@transaction.atomic
+def add_articles(articles, user=None):
+    """Save the unsaved ``articles`` whose body is not stored yet, and propose
+    the people each new one names: the write every way in ends with.
+
+    The command and the upload reach it through ``import_articles``; the admin's
+    paste form with the article it built from ``importing.parse_pasted``. An
+    article whose body is stored already (or comes twice) is not saved: the
+    stored one is listed in ``existing`` instead.
+    """
+    result = ImportResult()
     seen = {}
-    for parsed in parsed_articles:
-        article = (
-            seen.get(parsed.sha256) or Article.objects.filter(body_sha256=parsed.sha256).first()
-        )
-        if article is not None:
-            result.existing.append(article)
+    for article in articles:
+        sha256 = body_sha256(article.body)
+        stored = seen.get(sha256) or Article.objects.filter(body_sha256=sha256).first()
+        if stored is not None:
+            result.existing.append(stored)
             continue
-        article = build_article(parsed, outlet)
         article.full_clean()
         article.save()
-        seen[parsed.sha256] = article
+        seen[sha256] = article
         result.created.append(article)
     for article in result.created:
         suggest_people(article, user)  # proposals for the editor to confirm; nothing is tagged

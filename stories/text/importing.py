@@ -15,6 +15,11 @@ Every problem with a file is reported as an :class:`ArticleFileError` whose mess
 line naming the file, because it is shown to editors, not developers: it must say what is
 wrong and, where possible, how to fix it, never a traceback.
 
+Every way an article comes in is read here, by the same rules: :func:`read_articles` for the
+command, :func:`read_upload` for the admin upload, :func:`parse_pasted` for the admin's paste
+form. The same text therefore gets the same body and :func:`body_sha256` whichever way it
+came, and a re-import is recognised.
+
 The expected file format: UTF-8 text; the first line is the headline; then a blank line; then
 paragraphs separated by blank lines; optionally a final line ``Written by NAME``.
 """
@@ -28,6 +33,7 @@ import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 __all__ = [
     "MAX_BYLINE_LENGTH",
@@ -35,10 +41,14 @@ __all__ = [
     "MAX_HEADLINE_LENGTH",
     "ArticleFileError",
     "ParsedArticle",
+    "body_sha256",
     "decode_article",
+    "file_name",
     "parse_article",
+    "parse_pasted",
     "read_article",
     "read_articles",
+    "read_upload",
 ]
 
 # Matches the headline column's limit; anything longer is almost certainly a paragraph that
@@ -71,16 +81,19 @@ class ArticleFileError(ValueError):
     as a real crash.
     """
 
-    def __init__(self, source: str, problem: str) -> None:
+    def __init__(self, source: str, problem: str, *, field: str = "") -> None:
         self.source = source
         self.problem = problem
+        # Which part of a pasted article is wrong ("headline", "body", "byline"), so a form can
+        # show the message on that field; empty for a file, which is wrong as a whole.
+        self.field = field
         # Newlines in a (pathological) file name would split the message across lines and make
         # it look like several errors, so they are escaped for display only.
         super().__init__(f"{_one_line(source)}: {_one_line(problem)}")
 
     def __reduce__(self):
         # Default exception pickling would call __init__ with the single formatted message.
-        return (type(self), (self.source, self.problem))
+        return (type(self), (self.source, self.problem), {"field": self.field})
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,15 @@ class ParsedArticle:
         return paragraphs
 
 
+def body_sha256(body: str) -> str:
+    """The fingerprint a re-import is recognised by: SHA-256 of the UTF-8 body.
+
+    The one definition: the importer hashes a parsed body with it and ``Article`` stores it, so
+    the two can never disagree about whether a text was imported before.
+    """
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 def decode_article(data: bytes, source: str) -> str:
     """Turn raw file bytes into text, refusing anything that is not a UTF-8 text file.
 
@@ -124,6 +146,14 @@ def decode_article(data: bytes, source: str) -> str:
     """
     if not data:
         raise ArticleFileError(source, "file is empty")
+    text = _decode(data, source)
+    if not text.replace("\ufeff", "").strip():
+        raise ArticleFileError(source, "file is empty")
+    return _normalise_newlines(text)
+
+
+def _decode(data: bytes, source: str) -> str:
+    """The checks every piece of article text passes, file or pasted: UTF-8, not binary."""
     if data.startswith(_UTF16_BOMS):
         raise ArticleFileError(source, "is saved as UTF-16, not UTF-8; save it again as UTF-8 text")
     binary = _BINARY_BYTES.search(data)
@@ -145,18 +175,25 @@ def decode_article(data: bytes, source: str) -> str:
             f"is not valid UTF-8 (byte 0x{data[offset]:02X} at offset {offset}); "
             "save it as UTF-8 (it may be Latin-1 or Windows-1252)",
         ) from None
-    if not text.replace("\ufeff", "").strip():
-        raise ArticleFileError(source, "file is empty")
-    return _normalise_newlines(text)
+    return text
+
+
+def file_name(source: str) -> str:
+    """What a story keeps of where it came from: the file's own name, without its folders.
+
+    The one rule for ``source_name``, whichever way the file came in. The folders say more
+    about the importing editor's machine (and home directory) than about the article.
+    """
+    return os.path.basename(source)
 
 
 def parse_article(text: str, source: str) -> ParsedArticle:
     """Split decoded text into headline, body and byline.
 
-    ``source`` labels the article in error messages and becomes ``source_name`` verbatim, so
-    callers parsing text that did not come from a file can pass any label they like.
+    ``source`` labels the article in error messages, as given; ``source_name`` is its
+    :func:`file_name`, so a label that is not a path is kept as it is.
     """
-    return _parse(text, source=source, source_name=source)
+    return _parse(text, source=source, source_name=file_name(source))
 
 
 def read_article(path: str | os.PathLike[str]) -> ParsedArticle:
@@ -168,7 +205,7 @@ def read_article(path: str | os.PathLike[str]) -> ParsedArticle:
     source = os.fsdecode(os.fspath(path))
     data = _read_bytes(path, source)
     text = decode_article(data, source)
-    return _parse(text, source=source, source_name=os.path.basename(source))
+    return _parse(text, source=source, source_name=file_name(source))
 
 
 def read_articles(paths: Iterable[str | os.PathLike[str]]) -> list[ParsedArticle]:
@@ -180,10 +217,57 @@ def read_articles(paths: Iterable[str | os.PathLike[str]]) -> list[ParsedArticle
     return [read_article(path) for path in paths]
 
 
+def read_upload(handle: BinaryIO, name: str, size: int | None = None) -> ParsedArticle:
+    """Read and parse one uploaded file (any binary file object) as :func:`read_article` would.
+
+    ``size``, when the caller knows it (a Django upload's ``.size``), refuses an oversize file
+    before any of it is read; either way no more than the limit is ever read. Errors name the
+    file by ``name``.
+    """
+    if size is not None:
+        _refuse_oversize(size, name)
+    data = _read_capped(handle, name)
+    return _parse(decode_article(data, name), source=name, source_name=file_name(name))
+
+
+def parse_pasted(headline: str, body: str, byline: str = "") -> ParsedArticle:
+    """An article pasted into a form, held to the rules a file is held to.
+
+    Each part is checked as a file's bytes are (within the size limit, valid UTF-8, no
+    binary data), and the body is read as the text after a file's headline: newlines
+    normalised, a leading BOM and the blank lines at either end dropped, a last
+    ``Written by NAME`` line taken as the byline (a ``byline`` given wins over it). So the
+    same text pasted or imported from a file gets the same body and SHA-256, and a re-import
+    is recognised whichever way it came in. Errors name the part in the message and in
+    ``field``, for a form to show on that field. Requiring a headline is the form's job, as
+    it is to say which fields are required. ``source_name`` is empty: no file was involved.
+    """
+    headline = _pasted_part("headline", headline).strip()
+    if len(headline) > MAX_HEADLINE_LENGTH:
+        raise ArticleFileError(
+            "Headline",
+            f"is {len(headline)} characters long; the limit is {MAX_HEADLINE_LENGTH}",
+            field="headline",
+        )
+    byline = _pasted_part("byline", byline).strip()
+    body = _pasted_part("body", body)
+    return _article(
+        headline, _lines(body), byline=byline, source="Body", source_name="", field="body"
+    )
+
+
+def _pasted_part(field: str, text: str) -> str:
+    label = field.capitalize()
+    data = text.encode("utf-8", "surrogatepass")  # a lone surrogate fails as invalid UTF-8
+    try:
+        _refuse_oversize(len(data), label)
+        return _decode(data, label)
+    except ArticleFileError as exc:
+        raise ArticleFileError(exc.source, exc.problem, field=field) from None
+
+
 def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
-    # Normalising again is cheap and idempotent, and makes parse_article safe to call on text
-    # that did not go through decode_article.
-    lines = _normalise_newlines(text.removeprefix("\ufeff")).split("\n")
+    lines = _lines(text)
 
     index = 0
     while index < len(lines) and not lines[index].strip():
@@ -198,25 +282,43 @@ def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
             f"headline is {len(headline)} characters long; the limit is {MAX_HEADLINE_LENGTH}"
             f" — is line {index + 1} really a headline?",
         )
+    return _article(headline, lines[index + 1 :], source=source, source_name=source_name)
 
-    body_lines = _strip_blank_lines(lines[index + 1 :])
-    byline = ""
+
+def _article(
+    headline: str,
+    lines: list[str],
+    *,
+    source: str,
+    source_name: str,
+    byline: str = "",
+    field: str = "",
+) -> ParsedArticle:
+    """The body rules every way in shares: ``lines`` are what follows the headline."""
+    body_lines = _strip_blank_lines(lines)
+    written_by = ""
     if body_lines:
         match = _BYLINE.fullmatch(body_lines[-1].strip())
         if match is not None and len(match["name"]) <= MAX_BYLINE_LENGTH:
-            byline = match["name"].strip()
+            written_by = match["name"].strip()
             body_lines = _strip_blank_lines(body_lines[:-1])
     if not body_lines:
-        raise ArticleFileError(source, "has a headline but no body after it")
+        raise ArticleFileError(source, "has a headline but no body after it", field=field)
 
     body = "\n".join(body_lines)
     return ParsedArticle(
         source_name=source_name,
         headline=headline,
         body=body,
-        byline=byline,
-        sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        byline=byline or written_by,
+        sha256=body_sha256(body),
     )
+
+
+def _lines(text: str) -> list[str]:
+    # Normalising again is cheap and idempotent, and makes parse_article safe to call on text
+    # that did not go through decode_article.
+    return _normalise_newlines(text.removeprefix("\ufeff")).split("\n")
 
 
 def _read_bytes(path: str | os.PathLike[str], source: str) -> bytes:
@@ -229,15 +331,31 @@ def _read_bytes(path: str | os.PathLike[str], source: str) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         # Opening a FIFO or a device could block forever or never reach the end.
         raise ArticleFileError(source, "is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ArticleFileError(source, _too_big(info.st_size))
+    _refuse_oversize(info.st_size, source)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            return _read_capped(handle, source)
+    except ArticleFileError:
+        raise  # already explained (it is a ValueError too)
+    except (OSError, ValueError) as exc:
+        raise ArticleFileError(source, _os_problem(exc)) from None
+
+
+def _refuse_oversize(size: int, source: str) -> None:
+    """The per-file limit, checked on the size a file says it has before any of it is read."""
+    if size > MAX_FILE_BYTES:
+        raise ArticleFileError(source, _too_big(size))
+
+
+def _read_capped(handle: BinaryIO, source: str) -> bytes:
+    """Read a file, but never more than the per-file limit, whatever size it claimed."""
+    try:
+        data = handle.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as exc:
         raise ArticleFileError(source, _os_problem(exc)) from None
     if len(data) > MAX_FILE_BYTES:
-        # The file grew after stat(); still refuse rather than read all of it.
+        # The file grew after its size was taken, or the size was not known; still refuse
+        # rather than read all of it.
         raise ArticleFileError(source, _too_big(len(data)))
     return data
 
