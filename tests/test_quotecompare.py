@@ -5,6 +5,8 @@ The articles are invented: a coach, a club chairman and the rewrites that confus
 
 from __future__ import annotations
 
+import pytest
+
 from stories.text.quotecompare import (
     MIN_WORDS,
     QuoteAppearance,
@@ -184,3 +186,12 @@ def test_many_articles_repeating_stock_phrases_still_group_only_real_copies():
 def test_quote_words_ignore_case_quote_marks_and_punctuation():
     assert quote_words("“We’ll WIN — won’t we?”") == ("we'll", "win", "won't", "we")
     assert quote_words("'Ødegaard' scored, 2-1!") == ("ødegaard", "scored", "2", "1")
+
+
+def test_min_words_can_be_raised_but_not_below_one():
+    first = said("derby-report", FRAGMENT, "Anna Kowalski")
+    second = said("derby-rewrite", FRAGMENT, "Piotr Nowak")
+    assert compare_quotes([first, second])[0].conflict
+    assert compare_quotes([first, second], min_words=len(quote_words(FRAGMENT)) + 1) == []
+    with pytest.raises(ValueError, match="min_words must be at least 1, not 0"):
+        compare_quotes([first, second], min_words=0)

@@ -71,6 +71,8 @@ def compare_quotes(
     or of a fragment of it, in input order; groups come in the order of their first appearance.
     Only groups spanning at least two articles are returned.
     """
+    if min_words < 1:
+        raise ValueError(f"min_words must be at least 1, not {min_words}")
     appearances = list(appearances)
     versions: dict[tuple[str, ...], list[int]] = {}
     for index, appearance in enumerate(appearances):
