@@ -365,10 +365,11 @@ class Evidence(VersionedModel):
 
     @property
     def source_label(self):
-        """The attribution as a reader should weigh it."""
-        if self.attribution == Attribution.OUTLET:
+        """The article, and the origin it cites when that is not its own reporting."""
+        origin = self.origin
+        if origin is None or origin.kind == OriginKind.REPORTING:
             return self.article.label
-        return f"{self.article.label}, citing {self.attribution_label}"
+        return f"{self.article.label}, citing {origin.label}"
 
     @property
     def attribution_label(self):

@@ -68,6 +68,11 @@ class Ledger:
                 if origin.outlet_id:
                     self._reporting.setdefault(("outlet", origin.outlet_id), origin)
 
+    @property
+    def derived_from_ids(self):
+        """{derived article pk: source article pk} for the confirmed derivations."""
+        return {derived: source.pk for derived, source in self.derived_from.items()}
+
     def original_reporting(self, article):
         """The reporting a derived article's own reporting counts with, or None."""
         source = self.derived_from.get(article.pk)
@@ -108,6 +113,7 @@ class Ledger:
             article=article.pk,
             article_label=article.label,
             stance=evidence.stance,
+            quote=evidence.quote,
             origin=own,
             via=tuple(source_of(relay.origin) for relay in evidence.relays.all()),
             counts_with=counts_with,

@@ -2,7 +2,8 @@ from django.db.models import Prefetch, Q
 from django.views.generic import DetailView, ListView
 
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
-from .text import anchoring, reconciling
+from .selectors import Ledger, evidence_with_chains
+from .text import anchoring, fragments, reconciling
 
 
 class PublicQuerysetMixin:
@@ -40,7 +41,12 @@ class PublicQuerysetMixin:
 
 def cited_evidence():
     """Evidence with everything a reader page prints about it, in few queries."""
-    return Evidence.objects.select_related("article__outlet", "attributed_person")
+    return Evidence.objects.select_related("article__outlet", "attributed_person", "origin")
+
+
+def chained_evidence():
+    """Evidence with its origin and chain of relays, as claims are weighed from."""
+    return evidence_with_chains().select_related("attributed_person")
 
 
 def weighed_evidence(claims):
@@ -49,16 +55,27 @@ def weighed_evidence(claims):
     ``claims`` are those that may be shown as contradicting it: for readers, the
     public ones (a rival only a draft cites, and its sources, stay unpublished).
     """
-    rivals = claims.prefetch_related(Prefetch("evidence", queryset=cited_evidence()))
+    rivals = claims.prefetch_related(Prefetch("evidence", queryset=chained_evidence()))
     return (
         cited_evidence()
-        .select_related("claim")
+        .select_related("claim__verdict")
         .prefetch_related(
-            Prefetch("claim__evidence", queryset=cited_evidence()),
+            Prefetch("claim__evidence", queryset=chained_evidence()),
             Prefetch("claim__contradicts", queryset=rivals),
             "claim__people",
         )
     )
+
+
+def publisher_link(evidence):
+    """The passage on the publisher's own page (a W3C Text Fragment), or ""."""
+    article = evidence.article
+    if not article.url or not evidence.matches_article():
+        return ""
+    try:
+        return fragments.text_fragment_url(article.url, article.body, evidence.start, evidence.end)
+    except ValueError:
+        return ""
 
 
 class StoryListView(PublicQuerysetMixin, ListView):
@@ -103,7 +120,12 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
         else:
             shown = revision = story.published_revision
             statements = revision.statements(evidence)
-        reconciliation = reconciling.reconcile(statements)
+        ledger = Ledger()
+        reconciliation = reconciling.reconcile(statements, ledger.weigh)
+        chains = reconciliation.chains()
+        for citation in reconciliation.citations:
+            citation.chain = chains.get(citation.evidence.pk, "")
+            citation.fragment_url = publisher_link(citation.evidence)
         people = {}
         for item in reconciliation.statements:
             for person in item.statement.people:
@@ -117,6 +139,9 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
             revision=revision,
             corrections=list(story.corrections.all()),
             reconciliation=reconciliation,
+            matrix=reconciling.compare(
+                reconciliation.assessments, reconciliation.sources, ledger.derived_from_ids
+            ),
             people=sorted(people.values(), key=lambda person: person.name),
             is_draft_preview=revision is None,
         )
@@ -192,11 +217,13 @@ class PersonDetailView(PublicQuerysetMixin, DetailView):
         claims = (
             self.visible(Claim)
             .filter(people=person)
-            .prefetch_related(Prefetch("evidence", queryset=cited_evidence()), "contradicts")
+            .select_related("verdict")
+            .prefetch_related(Prefetch("evidence", queryset=chained_evidence()))
         )
         stories = self.stories_citing(people=person, evidence__claim__people=person)
+        ledger = Ledger()
         context.update(
-            assessments=[reconciling.assess(claim, depth=0) for claim in claims],
+            assessments=[reconciling.assess(claim, ledger.weigh, depth=0) for claim in claims],
             stories=stories,
         )
         return context
@@ -210,13 +237,14 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
 
     def get_queryset(self):
         rivals = self.visible(Claim).prefetch_related(
-            Prefetch("evidence", queryset=cited_evidence())
+            Prefetch("evidence", queryset=chained_evidence())
         )
         return (
             super()
             .get_queryset()
+            .select_related("verdict__decided_by")
             .prefetch_related(
-                Prefetch("evidence", queryset=cited_evidence()),
+                Prefetch("evidence", queryset=chained_evidence()),
                 Prefetch("contradicts", queryset=rivals),
                 "people",
             )
@@ -224,7 +252,7 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        assessment = reconciling.assess(self.object)
+        assessment = reconciling.assess(self.object, Ledger().weigh)
         context.update(
             assessment=assessment,
             sections=[

@@ -37,6 +37,15 @@ REPORTING, PERSON, ANONYMOUS, POST, DOCUMENT, OUTLET = (
     "outlet",
 )
 
+KIND_LABELS = {
+    REPORTING: "own reporting",
+    PERSON: "named person",
+    ANONYMOUS: "anonymous source",
+    POST: "post or video",
+    DOCUMENT: "document",
+    OUTLET: "another outlet",
+}
+
 # Claim statuses, as stored and published (reconciliation.json, the API).
 CORROBORATED, DISPUTED, SINGLE_ORIGIN, UNSUPPORTED = (
     "corroborated",
@@ -89,6 +98,7 @@ class Passage:
     stance: str
     origin: Source
     via: tuple[Source, ...] = ()
+    quote: str = ""
     # The origin this passage counts with instead of its own: the original
     # article's reporting, when its article is a confirmed derivative.
     counts_with: Source | None = None
@@ -107,11 +117,18 @@ class Passage:
 
 
 def chain_words(origin: Source, via: Sequence[Source], article_label: str) -> str:
+    tail = chain_tail(origin, via, article_label)
+    return f"{origin.label}, {tail}" if tail else origin.label
+
+
+def chain_tail(origin: Source, via: Sequence[Source], article_label: str) -> str:
+    """The chain after its origin: "quoted in ET's Instagram post, as reported by X"."""
     if origin.kind == REPORTING and not via:
-        return origin.label
-    words = [origin.label]
-    for position, link in enumerate(via):
-        words.append(f"{'quoted in' if position == 0 else 'relayed by'} {link.label}")
+        return ""
+    words = [
+        f"{'quoted in' if position == 0 else 'relayed by'} {link.label}"
+        for position, link in enumerate(via)
+    ]
     words.append(f"as reported by {article_label}")
     return ", ".join(words)
 
@@ -189,9 +206,27 @@ class IndependentOrigin:
         return list(dict.fromkeys(passage.article for passage in self.passages))
 
     @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
     def chains(self) -> list[str]:
         """Each distinct chain once, in order of first appearance."""
-        return list(dict.fromkeys(passage.chain_words() for passage in self.passages))
+        return [words for words, _ in self.chain_groups()]
+
+    def chain_groups(self) -> list[tuple[str, list[Passage]]]:
+        """Each distinct chain once with the passages that travel it, so a
+        reader sees "quoted in ET's Instagram post, as reported by X" once, not
+        per passage. A chain from the origin the group is named after is given
+        from after its origin; one from an origin grouped with it, in full."""
+        groups: dict[str, list[Passage]] = {}
+        for passage in self.passages:
+            if passage.counted == self.origins[0] and passage.counts_with is None:
+                words = chain_tail(passage.origin, passage.via, passage.article_label)
+            else:
+                words = passage.chain_words()
+            groups.setdefault(words, []).append(passage)
+        return list(groups.items())
 
     def words(self) -> str:
         """The origin as the reason sentences name it."""
@@ -257,6 +292,23 @@ class Weighing:
     @property
     def supported_rivals(self) -> list[Weighing]:
         return [rival for rival in self.rivals if rival.supporting]
+
+    def summary(self) -> str:
+        """The reason by the numbers alone, for a box that lists the origins below it."""
+        parts = []
+        if self.supporting:
+            parts.append(f"supported by {_counted(self.supporting)}")
+        else:
+            parts.append("supported by no source")
+        if self.disputing:
+            parts.append(f"disputed by {_counted(self.disputing)}")
+        for rival in self.supported_rivals:
+            parts.append(f"contradicted by a claim supported by {_counted(rival.supporting)}")
+        text = "; ".join(parts)
+        sentence = text[:1].upper() + text[1:] + "."
+        if self.only_anonymous:
+            sentence += " Its support rests only on anonymous sources."
+        return sentence
 
 
 def weigh(
@@ -334,12 +386,13 @@ def _reason(weighing: Weighing, rival_names: Sequence[str]) -> str:
     return " ".join(sentences)
 
 
+def _counted(origins: Sequence[IndependentOrigin]) -> str:
+    articles = plural(len(_articles(origins)), "article")
+    return f"{articles} resting on {plural(len(origins), 'origin')}"
+
+
 def _resting(origins: Sequence[IndependentOrigin]) -> str:
-    articles = len(_articles(origins))
-    return (
-        f"{plural(articles, 'article')} resting on {plural(len(origins), 'origin')} "
-        f"({join_words(o.words() for o in origins)})"
-    )
+    return f"{_counted(origins)} ({join_words(o.words() for o in origins)})"
 
 
 def _articles(origins: Iterable[IndependentOrigin]) -> list:

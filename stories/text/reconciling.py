@@ -13,7 +13,10 @@ a plain sequence (the models' ``CitedStatement``, draft or published alike).
 
 from dataclasses import dataclass, field
 
-SUPPORTS, DISPUTES, MENTIONS = "supports", "disputes", "mentions"
+from . import independence
+
+SUPPORTS, DISPUTES, MENTIONS = independence.SUPPORTS, independence.DISPUTES, independence.MENTIONS
+SILENT = "silent"
 
 
 @dataclass
@@ -40,13 +43,31 @@ def group_by_source(evidence_list):
 
 @dataclass
 class ClaimAssessment:
-    """What the sources say about one claim."""
+    """What the sources say about one claim: its passages by stance, and the
+    caller's weighing of them by independent origin (``independence.Weighing``)."""
 
     claim: object
+    weighing: object
     supporting: list = field(default_factory=list)
     disputing: list = field(default_factory=list)
     mentioning: list = field(default_factory=list)
     contradicting: list = field(default_factory=list)  # ClaimAssessments of rival claims
+
+    @property
+    def status(self):
+        return self.weighing.status
+
+    @property
+    def status_label(self):
+        return self.weighing.status_label
+
+    @property
+    def reason(self):
+        return self.weighing.reason
+
+    @property
+    def summary(self):
+        return self.weighing.summary()
 
     @property
     def supporting_articles(self):
@@ -62,12 +83,15 @@ class ClaimAssessment:
 
     @property
     def is_disputed(self):
-        """Some source disputes it, or a rival claim has support of its own."""
-        return bool(self.disputing) or any(rival.supporting for rival in self.contradicting)
+        return self.weighing.status == independence.DISPUTED
 
     @property
-    def is_single_source(self):
-        return len(self.supporting_articles) == 1
+    def is_single_origin(self):
+        return self.weighing.status == independence.SINGLE_ORIGIN
+
+    @property
+    def supported_rivals(self):
+        return [rival for rival in self.contradicting if rival.weighing.supporting]
 
 
 @dataclass
@@ -92,11 +116,38 @@ class Reconciliation:
     citations: list
     sources: list
     disputed_claims: list
+    assessments: list = field(default_factory=list)  # every claim the story touches
+    origin_count: int = 0  # independent origins behind all of them
+
+    def chains(self):
+        """{evidence pk: its chain in words} for every passage weighed."""
+        chains = {}
+        for assessment in self.assessments:
+            weighing = assessment.weighing
+            rivals = [origin for rival in weighing.rivals for origin in rival.supporting]
+            groups = weighing.supporting + weighing.disputing + weighing.mentioning + rivals
+            for origin in groups:
+                for passage in origin.passages:
+                    chains.setdefault(passage.key, passage.chain_words())
+        return chains
+
+    @property
+    def statuses(self):
+        """The statuses the page shows, for its legend."""
+        shown = {a.status for a in self.assessments}
+        return [
+            (s, independence.STATUS_LABELS[s], independence.STATUS_MEANINGS[s])
+            for s in independence.STATUS_LABELS
+            if s in shown
+        ]
 
 
-def assess(claim, *, depth=1):
-    """Sort a claim's evidence by stance; look one level into contradicting claims."""
-    assessment = ClaimAssessment(claim=claim)
+def assess(claim, weigh, *, depth=1):
+    """Sort a claim's evidence by stance and weigh it; look one level into
+    contradicting claims. ``weigh(claim, rivals)`` returns the claim's
+    ``independence.Weighing`` (the caller knows the editors' decisions)."""
+    rivals = sorted(claim.contradicts.all(), key=lambda c: c.pk) if depth > 0 else []
+    assessment = ClaimAssessment(claim=claim, weighing=weigh(claim, rivals))
     buckets = {
         SUPPORTS: assessment.supporting,
         DISPUTES: assessment.disputing,
@@ -104,15 +155,11 @@ def assess(claim, *, depth=1):
     }
     for evidence in sorted(claim.evidence.all(), key=_evidence_order):
         buckets.get(evidence.stance, assessment.mentioning).append(evidence)
-    if depth > 0:
-        assessment.contradicting = [
-            assess(rival, depth=depth - 1)
-            for rival in sorted(claim.contradicts.all(), key=lambda c: c.pk)
-        ]
+    assessment.contradicting = [assess(rival, weigh, depth=depth - 1) for rival in rivals]
     return assessment
 
 
-def reconcile(statements):
+def reconcile(statements, weigh):
     """Number each cited passage once, in reading order, and weigh its claims.
 
     A passage cited by several statements keeps the number it got first, so
@@ -135,7 +182,7 @@ def reconcile(statements):
             claim = evidence.claim
             first = claim.pk not in assessments
             if first:
-                assessments[claim.pk] = assess(claim)
+                assessments[claim.pk] = assess(claim, weigh)
             if all(mention.assessment.claim.pk != claim.pk for mention in claims):
                 claims.append(ClaimMention(assessments[claim.pk], first))
         statement_citations.sort(key=lambda citation: citation.number)
@@ -147,11 +194,18 @@ def reconcile(statements):
         weighed += assessment.supporting + assessment.disputing + assessment.mentioning
         for rival in assessment.contradicting:
             weighed += rival.supporting + rival.disputing
+    origins = set()
+    for assessment in assessments.values():
+        weighing = assessment.weighing
+        for origin in weighing.supporting + weighing.disputing + weighing.mentioning:
+            origins.add(origin.root)
     return Reconciliation(
         statements=reconciled,
         citations=citations,
         sources=_unique_articles(cited + weighed),
         disputed_claims=[a for a in assessments.values() if a.is_disputed],
+        assessments=list(assessments.values()),
+        origin_count=len(origins),
     )
 
 
@@ -164,3 +218,67 @@ def _unique_articles(evidence_list):
 
 def _evidence_order(evidence):
     return (evidence.article.pk, evidence.start, evidence.pk)
+
+
+@dataclass
+class Column:
+    """One article of the claims × sources matrix; ``derived_from`` marks a copy."""
+
+    article: object
+    derived_from: object = None
+
+
+@dataclass
+class Cell:
+    article: object
+    stance: str  # supports, disputes, mentions or silent
+    passages: list
+
+
+@dataclass
+class Row:
+    assessment: ClaimAssessment
+    cells: list
+
+
+@dataclass
+class Matrix:
+    columns: list
+    rows: list
+
+
+def compare(assessments, articles, derived_from=None):
+    """The claims × sources matrix: a row per claim, a column per article, with
+    each article placed after the one it derives from. A cell's stance is the
+    strongest of its passages' (supports, then disputes, then mentions)."""
+    derived_from = derived_from or {}
+    by_pk = {article.pk: article for article in articles}
+    columns, placed = [], set()
+
+    def place(article):
+        if article.pk in placed:
+            return
+        placed.add(article.pk)
+        columns.append(Column(article, by_pk.get(derived_from.get(article.pk))))
+        for other in articles:
+            if derived_from.get(other.pk) == article.pk:
+                place(other)
+
+    for article in articles:
+        if derived_from.get(article.pk) not in by_pk:
+            place(article)
+    for article in articles:  # anything left in a derivation cycle
+        place(article)
+    rows = []
+    for assessment in assessments:
+        passages = {}
+        for evidence in assessment.supporting + assessment.disputing + assessment.mentioning:
+            passages.setdefault(evidence.article.pk, []).append(evidence)
+        cells = []
+        for column in columns:
+            found = sorted(passages.get(column.article.pk, []), key=_evidence_order)
+            stances = {evidence.stance for evidence in found}
+            stance = next((s for s in (SUPPORTS, DISPUTES, MENTIONS) if s in stances), SILENT)
+            cells.append(Cell(column.article, stance, found))
+        rows.append(Row(assessment, cells))
+    return Matrix(columns, rows)
