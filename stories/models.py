@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from .locking import VersionedModel
+from .locking.models import VersionedModel
 from .text import anchoring
 
 

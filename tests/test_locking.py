@@ -17,7 +17,7 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from stories.locking import VersionConflict
+from stories.locking.models import VersionConflict
 from stories.models import Claim, Evidence, Statement, Story, StoryStatus
 from stories.services import publishing
 

@@ -10,7 +10,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db.models import Count, Q
 
 from ..forms import ClaimForm, EvidenceForm
-from ..locking import VersionedAdminMixin, VersionedInlineMixin, bump_version
+from ..locking.admin import VersionedAdminMixin, VersionedInlineMixin
+from ..locking.models import bump_version
 from ..models import Claim, Evidence
 from .common import (
     PeopleFormMixin,

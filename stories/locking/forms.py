@@ -1,68 +1,27 @@
-"""Optimistic locking: two editors on the same object never silently overwrite each other.
+"""The form layer of optimistic locking: the check when a versioned form comes back.
 
-Claims, evidence and stories carry a ``version`` that every save increments.
-An editor's form remembers the version it was loaded with (a hidden field) and
-a signed snapshot of the values it started from (another hidden field). When
-the form comes back:
+``VersionedModelForm`` carries the version the editor loaded and the signed
+snapshot of the values they started from (the hidden ``version`` and
+``version_snapshot`` fields); its ``clean()`` locks the row and, on a
+mismatch, refuses the save with a message naming who changed what, "theirs"
+against "yours". ``VersionedInlineFormSet`` adds what only the formset can
+see: rows deleted meanwhile, and deleting a row someone else changed.
 
-1. ``VersionedModelForm.clean()`` locks the row (``SELECT … FOR NO KEY UPDATE``
-   on PostgreSQL, inside the admin's transaction) and compares its version with
-   the form's. A mismatch is a non-field error naming who changed the object and
-   when (the latest admin ``LogEntry``) and what: each field whose value in the
-   database differs from the snapshot, as "theirs" (the database) against
-   "yours" (what this editor submitted). Nothing is saved, and the re-rendered
-   form keeps the editor's input (and the old version, so submitting it again
-   is refused again until they reload).
-
-   ``form.changed_data`` cannot tell what the *other* editor changed: it
-   compares the submission with the instance as it is *now*. Only the snapshot
-   of what this editor started from can.
-
-2. ``VersionedModel.save()`` is the last word, for every writer (the admin,
-   services, a shell): an update of a row loaded from the database is
-   ``UPDATE … SET …, version = loaded + 1 WHERE id = … AND version = loaded``,
-   and if no row matches it raises ``VersionConflict`` instead of writing.
-   PostgreSQL re-checks the ``WHERE`` of a blocked ``UPDATE`` once the other
-   transaction commits, so of two concurrent saves from the same version
-   exactly one succeeds, with or without the lock taken in ``clean()``.
-
-What bumps the version: every ``save()`` of an existing row, ``update_fields``
-saves included (``version`` is added to them). So the workflow — publishing,
-unpublishing, submitting for review, restoring a revision, all of which save
-the story — bumps it too. That is deliberate: status is not on the story's
-form, but a save from a form opened before the story was published must not
-write back a stale ``status``/``published_at``/``published_revision``, so it is
-refused and the editor reloads. Raw saves (``loaddata``) and ``QuerySet.update()``
-or ``bulk_update()`` do not bump it: fixtures keep the version they give, and
-code writing through querysets must bump ``version`` itself (``F("version") + 1``).
-
-Rows without a version of their own that are edited inline under a versioned
-object (a story's statements and corrections) are covered by the parent's
-version: an admin save that changes the parent *or any of those rows* bumps it
-(``VersionedAdminMixin.save_related``), and the parent's snapshot includes the
-rows, so a conflict lists what changed in them. Inline rows that are versioned
-themselves (a claim's evidence) are checked row by row, including a row this
-editor only marked for deletion; a claim whose only change is an evidence row
-is not saved, so its version (and other editors' forms on it) stays as it was.
-An admin save that changes nothing at all writes nothing and bumps nothing.
-
-Not covered: deleting an object (the admin's delete page has no version), and a
-submission without the ``version`` field (no browser sends one: the admin always
-renders it), which is still saved guarded against changes since the request
-read the row, but not against changes since the editor loaded the form.
+The helpers below turn field values into comparable JSON-ready text (what the
+snapshot holds) and into text for an editor to read.
 """
 
 import datetime
 
 from django import forms
-from django.contrib.admin.utils import flatten_fieldsets
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
-from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.utils import formats, timezone
 from django.utils.text import capfirst
+
+from .models import VersionedModel
 
 # The hidden fields a versioned form adds; never model fields, never "changed".
 LOCKING_FIELDS = ("version", "version_snapshot")
@@ -70,122 +29,12 @@ SNAPSHOT_SALT = "stories.locking.snapshot"
 EMPTY = "(empty)"
 
 
-class VersionConflict(Exception):
-    """A save found the row at another version than the one it was loaded with
-    (or found it deleted): someone else saved it in between."""
-
-    def __init__(self, instance, expected):
-        self.instance = instance
-        self.expected = expected
-        super().__init__(
-            f"{type(instance)._meta.verbose_name} #{instance.pk} was changed or deleted by "
-            f"someone else since it was loaded at version {expected}; nothing was saved."
-        )
+# --- Comparable values and how they are shown ------------------------------------------------
 
 
-# --------------------------------------------------------------------------------------------
-# The model
-
-
-class VersionedModel(models.Model):
-    """Save as a guarded update: ``WHERE version = <the version loaded>``.
-
-    The concrete model declares ``version = PositiveIntegerField(default=1,
-    editable=False)``. ``_loaded_version`` is the version the instance's values
-    were read at: set when it is loaded, after a full ``refresh_from_db()`` and
-    after each save. A form that checked the version sets it to the version the
-    editor loaded. An instance whose version was never read (deferred) is saved
-    unguarded, but its version is still incremented.
-
-    A ``VersionConflict`` writes nothing and, unlike other errors in ``save()``,
-    leaves an enclosing ``atomic`` block usable (the guarded UPDATE did not fail;
-    it matched no row), so it can be caught without a savepoint.
-    """
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if (
-            self._state.adding
-            or self.pk is None
-            or kwargs.get("force_insert")
-            or (update_fields is not None and not update_fields)
-        ):
-            super().save(*args, **kwargs)
-            self._loaded_version = self.__dict__.get("version")
-            return
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "version"}
-        expected = getattr(self, "_loaded_version", None)
-        before = self.__dict__.get("version")
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        doomed = transaction.get_connection(using).needs_rollback
-        self.version = F("version") + 1 if expected is None else expected + 1
-        self._version_guard = expected
-        try:
-            super().save(*args, **kwargs)
-        except BaseException as exc:
-            if before is None:
-                self.__dict__.pop("version", None)
-            else:
-                self.version = before
-            if (
-                isinstance(exc, VersionConflict)
-                and not doomed
-                and transaction.get_connection(using).in_atomic_block
-            ):
-                # Nothing failed in the database (an UPDATE matched no row), so the
-                # transaction stays usable: no savepoint is needed to catch this.
-                transaction.set_rollback(False, using=using)
-            raise
-        finally:
-            self._version_guard = None
-        if expected is None:
-            self.version = type(self)._base_manager.using(self._state.db).get(pk=self.pk).version
-        self._loaded_version = self.version
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_version = instance.__dict__.get("version")
-        return instance
-
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
-        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-        if fields is None:
-            # Only a full refresh makes every value current; refreshing just some
-            # fields (or loading a deferred one) must not move the guard.
-            self._loaded_version = self.__dict__.get("version")
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args):
-        guard = getattr(self, "_version_guard", None)
-        if guard is None:
-            return super()._do_update(
-                base_qs, using, pk_val, values, update_fields, forced_update, *args
-            )
-        updated = super()._do_update(
-            base_qs.filter(version=guard), using, pk_val, values, update_fields, True, *args
-        )
-        if not updated:
-            # Never fall through to an INSERT (Django's reading of "no row
-            # updated"): the row moved on, or was deleted, since it was loaded.
-            raise VersionConflict(self, guard)
-        return updated
-
-
-def bump_version(queryset):
-    """Increment the version of every row of ``queryset`` (a write that does not
-    go through ``save()`` but must still refuse forms opened before it)."""
-    return queryset.update(version=F("version") + 1)
-
-
-# --------------------------------------------------------------------------------------------
-# Comparable values and how they are shown
-
-
-def _model_field(model, name):
+def compared_field(model, name):
+    """The model field of ``model`` that a versioned form compares under ``name``
+    (not the primary key, the version or a reverse relation), or None."""
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -303,8 +152,7 @@ def _when(moment):
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-# --------------------------------------------------------------------------------------------
-# Forms
+# --- The forms ------------------------------------------------------------------------------
 
 
 class _LockingField:
@@ -375,7 +223,7 @@ class VersionedModelForm(forms.ModelForm):
     def locking_fields(self):
         model, seen, fields = type(self.instance), set(), []
         for name in [*self.fields, *self.locking_extra_fields]:
-            field = _model_field(model, name)
+            field = compared_field(model, name)
             if field is not None and name not in seen:
                 seen.add(name)
                 fields.append(field)
@@ -485,7 +333,7 @@ class VersionedModelForm(forms.ModelForm):
             return None
         model, differences = type(current), []
         for name, loaded in snapshot.get("fields", {}).items():
-            field = _model_field(model, name)
+            field = compared_field(model, name)
             if field is None or comparable(current, field) == loaded:
                 continue
             differences.append(
@@ -629,190 +477,3 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             "reload the page and make your changes again.",
             code="version_deleted",
         )
-
-
-# --------------------------------------------------------------------------------------------
-# Admin
-
-
-def _with_locking_fields(fieldsets):
-    """The fieldsets with the hidden locking fields added to the first one."""
-    fieldsets = [(name, dict(options)) for name, options in fieldsets]
-    if not fieldsets:
-        return [(None, {"fields": list(LOCKING_FIELDS)})]
-    present = set(flatten_fieldsets(fieldsets))
-    name, options = fieldsets[0]
-    options["fields"] = [
-        *options.get("fields", ()),
-        *(field for field in LOCKING_FIELDS if field not in present),
-    ]
-    return fieldsets
-
-
-def _without_locking_fields(fields):
-    return None if fields is None else [field for field in fields if field not in LOCKING_FIELDS]
-
-
-def _differs_from_stored(obj, form):
-    """Whether saving ``obj`` would write anything: its values against the row
-    (as locked by the form's check), the version and ``auto_now`` stamps aside."""
-    stored = getattr(form, "locking_current", None)
-    if stored is None or stored.pk != obj.pk:
-        stored = type(obj)._base_manager.filter(pk=obj.pk).first()
-    if stored is None:
-        return True
-    return any(
-        field.value_from_object(obj) != field.value_from_object(stored)
-        for field in obj._meta.concrete_fields
-        if field.name != "version" and not getattr(field, "auto_now", False)
-    )
-
-
-def _versioned(form_class):
-    if issubclass(form_class, VersionedModelForm):
-        return form_class
-    return type(form_class.__name__, (VersionedModelForm, form_class), {})
-
-
-class VersionedAdminMixin:
-    """Optimistic locking for a ModelAdmin of a ``VersionedModel``.
-
-    Put it first: ``class ClaimAdmin(VersionedAdminMixin, admin.ModelAdmin)``.
-    Its form becomes a ``VersionedModelForm``; read-only model fields are
-    compared too; inlines of unversioned models are covered by this object's
-    version; versioned inline rows get their own LogEntry as well as the
-    parent's, so each row's history (and a conflict's "who") is complete.
-    """
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
-            return fieldsets
-        return _with_locking_fields(fieldsets)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if "fields" not in kwargs:
-            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = _without_locking_fields(kwargs["fields"])
-        kwargs["form"] = _versioned(kwargs.get("form", self.form))
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.locking_extra_fields = tuple(
-            name
-            for name in self.get_readonly_fields(request, obj)
-            if isinstance(name, str) and _model_field(self.model, name) is not None
-        )
-        form_class.locking_covered_relations = tuple(self._covered_relations())
-        return form_class
-
-    def _covered_relations(self):
-        from django.forms.models import _get_foreign_key
-
-        for inline in self.inlines:
-            if issubclass(inline.model, VersionedModel):
-                continue
-            fk = _get_foreign_key(self.model, inline.model, fk_name=inline.fk_name)
-            yield fk.remote_field.get_accessor_name()
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except VersionConflict:
-            if request.method != "POST":
-                raise
-            # The guarded UPDATE lost a race the form's check could not see (a
-            # database without row locks, e.g. SQLite); everything was rolled back.
-            # Run the view again: its check now finds the new version and shows it.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if change and not form.has_changed() and not _differs_from_stored(obj, form):
-            # Nothing to write (e.g. only a versioned inline row changed): the
-            # version stays, so forms opened elsewhere on this object stay valid.
-            form._locking_saved = False
-            return
-        before = obj.__dict__.get("version")
-        super().save_model(request, obj, form, change)
-        form._locking_saved = change and obj.__dict__.get("version") != before
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        covered = set(getattr(form, "locking_covered_relations", ()))
-        if (
-            change
-            and not getattr(form, "_locking_saved", False)
-            and any(
-                formset.has_changed()
-                for formset in formsets
-                if formset.fk.remote_field.get_accessor_name() in covered
-            )
-        ):
-            # A change only to covered inline rows is a change to this object.
-            obj.save()
-
-    def save_formset(self, request, form, formset, change):
-        if not issubclass(formset.model, VersionedModel):
-            return super().save_formset(request, form, formset, change)
-        from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-        from django.contrib.admin.utils import construct_change_message
-
-        doomed = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
-        if doomed:  # logged while the rows still exist; rolled back with them
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=doomed,
-                action_flag=DELETION,
-                change_message=(
-                    f"Deleted from the {form.instance._meta.verbose_name} “{form.instance}”."
-                ),
-            )
-        result = super().save_formset(request, form, formset, change)
-        changed = {obj.pk for obj, _ in formset.changed_objects}
-        new = {obj.pk for obj in formset.new_objects}
-        for inline_form in formset.forms:
-            obj = inline_form.instance
-            if obj.pk in new:
-                flag, message = ADDITION, [{"added": {}}]
-            elif obj.pk in changed:
-                flag, message = CHANGE, construct_change_message(inline_form, [], False)
-            else:
-                continue
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=[obj],
-                action_flag=flag,
-                change_message=message,
-                single_object=True,
-            )
-        return result
-
-
-class VersionedInlineMixin:
-    """Optimistic locking for the rows of an inline of a ``VersionedModel``."""
-
-    formset = VersionedInlineFormSet
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
-            return fieldsets
-        return _with_locking_fields(fieldsets)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        if "fields" not in kwargs:
-            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = _without_locking_fields(kwargs["fields"])
-        kwargs["form"] = _versioned(kwargs.get("form", self.form))
-        return super().get_formset(request, obj, **kwargs)
-
-
-__all__ = [
-    "LOCKING_FIELDS",
-    "VersionConflict",
-    "VersionedAdminMixin",
-    "VersionedInlineFormSet",
-    "VersionedInlineMixin",
-    "VersionedModel",
-    "VersionedModelForm",
-    "bump_version",
-]

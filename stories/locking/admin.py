@@ -1,0 +1,192 @@
+"""The admin layer of optimistic locking: versioned change pages and inlines.
+
+``VersionedAdminMixin`` makes a ModelAdmin's form a ``VersionedModelForm``
+with the hidden locking fields, compares read-only fields too, covers the rows
+of unversioned inlines with the object's version, skips saves that change
+nothing, and logs versioned inline rows in their own history.
+``VersionedInlineMixin`` does the same for the rows of a versioned inline.
+"""
+
+from django.contrib.admin.utils import flatten_fieldsets
+
+from .forms import (
+    LOCKING_FIELDS,
+    VersionedInlineFormSet,
+    VersionedModelForm,
+    compared_field,
+)
+from .models import VersionConflict, VersionedModel
+
+
+def _with_locking_fields(fieldsets):
+    """The fieldsets with the hidden locking fields added to the first one."""
+    fieldsets = [(name, dict(options)) for name, options in fieldsets]
+    if not fieldsets:
+        return [(None, {"fields": list(LOCKING_FIELDS)})]
+    present = set(flatten_fieldsets(fieldsets))
+    name, options = fieldsets[0]
+    options["fields"] = [
+        *options.get("fields", ()),
+        *(field for field in LOCKING_FIELDS if field not in present),
+    ]
+    return fieldsets
+
+
+def _without_locking_fields(fields):
+    return None if fields is None else [field for field in fields if field not in LOCKING_FIELDS]
+
+
+def _differs_from_stored(obj, form):
+    """Whether saving ``obj`` would write anything: its values against the row
+    (as locked by the form's check), the version and ``auto_now`` stamps aside."""
+    stored = getattr(form, "locking_current", None)
+    if stored is None or stored.pk != obj.pk:
+        stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    if stored is None:
+        return True
+    return any(
+        field.value_from_object(obj) != field.value_from_object(stored)
+        for field in obj._meta.concrete_fields
+        if field.name != "version" and not getattr(field, "auto_now", False)
+    )
+
+
+def _versioned(form_class):
+    if issubclass(form_class, VersionedModelForm):
+        return form_class
+    return type(form_class.__name__, (VersionedModelForm, form_class), {})
+
+
+class VersionedAdminMixin:
+    """Optimistic locking for a ModelAdmin of a ``VersionedModel``.
+
+    Put it first: ``class ClaimAdmin(VersionedAdminMixin, admin.ModelAdmin)``.
+    Its form becomes a ``VersionedModelForm``; read-only model fields are
+    compared too; inlines of unversioned models are covered by this object's
+    version; versioned inline rows get their own LogEntry as well as the
+    parent's, so each row's history (and a conflict's "who") is complete.
+    """
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        return _with_locking_fields(fieldsets)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = _without_locking_fields(kwargs["fields"])
+        kwargs["form"] = _versioned(kwargs.get("form", self.form))
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.locking_extra_fields = tuple(
+            name
+            for name in self.get_readonly_fields(request, obj)
+            if isinstance(name, str) and compared_field(self.model, name) is not None
+        )
+        form_class.locking_covered_relations = tuple(self._covered_relations())
+        return form_class
+
+    def _covered_relations(self):
+        from django.forms.models import _get_foreign_key
+
+        for inline in self.inlines:
+            if issubclass(inline.model, VersionedModel):
+                continue
+            fk = _get_foreign_key(self.model, inline.model, fk_name=inline.fk_name)
+            yield fk.remote_field.get_accessor_name()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except VersionConflict:
+            if request.method != "POST":
+                raise
+            # The guarded UPDATE lost a race the form's check could not see (a
+            # database without row locks, e.g. SQLite); everything was rolled back.
+            # Run the view again: its check now finds the new version and shows it.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed() and not _differs_from_stored(obj, form):
+            # Nothing to write (e.g. only a versioned inline row changed): the
+            # version stays, so forms opened elsewhere on this object stay valid.
+            form._locking_saved = False
+            return
+        before = obj.__dict__.get("version")
+        super().save_model(request, obj, form, change)
+        form._locking_saved = change and obj.__dict__.get("version") != before
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        covered = set(getattr(form, "locking_covered_relations", ()))
+        if (
+            change
+            and not getattr(form, "_locking_saved", False)
+            and any(
+                formset.has_changed()
+                for formset in formsets
+                if formset.fk.remote_field.get_accessor_name() in covered
+            )
+        ):
+            # A change only to covered inline rows is a change to this object.
+            obj.save()
+
+    def save_formset(self, request, form, formset, change):
+        if not issubclass(formset.model, VersionedModel):
+            return super().save_formset(request, form, formset, change)
+        from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+        from django.contrib.admin.utils import construct_change_message
+
+        doomed = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
+        if doomed:  # logged while the rows still exist; rolled back with them
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=doomed,
+                action_flag=DELETION,
+                change_message=(
+                    f"Deleted from the {form.instance._meta.verbose_name} “{form.instance}”."
+                ),
+            )
+        result = super().save_formset(request, form, formset, change)
+        changed = {obj.pk for obj, _ in formset.changed_objects}
+        new = {obj.pk for obj in formset.new_objects}
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if obj.pk in new:
+                flag, message = ADDITION, [{"added": {}}]
+            elif obj.pk in changed:
+                flag, message = CHANGE, construct_change_message(inline_form, [], False)
+            else:
+                continue
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=[obj],
+                action_flag=flag,
+                change_message=message,
+                single_object=True,
+            )
+        return result
+
+
+class VersionedInlineMixin:
+    """Optimistic locking for the rows of an inline of a ``VersionedModel``."""
+
+    formset = VersionedInlineFormSet
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        return _with_locking_fields(fieldsets)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = _without_locking_fields(kwargs["fields"])
+        kwargs["form"] = _versioned(kwargs.get("form", self.form))
+        return super().get_formset(request, obj, **kwargs)
+
+
+__all__ = ["VersionedAdminMixin", "VersionedInlineMixin"]
