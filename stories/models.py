@@ -246,7 +246,6 @@ class Claim(VersionedModel):
     topics = TaggableManager(blank=True, related_name="claims", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -324,7 +323,6 @@ class Evidence(VersionedModel):
         help_text="The named person the passage is attributed to, if any.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -446,7 +444,6 @@ class Story(VersionedModel):
     topics = TaggableManager(blank=True, related_name="stories", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = StoryQuerySet.as_manager()
 

@@ -24,8 +24,8 @@ class VersionConflict(Exception):
 class VersionedModel(models.Model):
     """Save as a guarded update: ``WHERE version = <the version loaded>``.
 
-    The concrete model declares ``version = PositiveIntegerField(default=1,
-    editable=False)``. ``_loaded_version`` is the version the instance's values
+    ``version`` is declared here, once, for every versioned model (Claim,
+    Evidence, Story). ``_loaded_version`` is the version the instance's values
     were read at: set when it is loaded, after a full ``refresh_from_db()`` and
     after each save. A form that checked the version sets it to the version the
     editor loaded. An instance whose version was never read (deferred) is saved
@@ -35,6 +35,8 @@ class VersionedModel(models.Model):
     leaves an enclosing ``atomic`` block usable (the guarded UPDATE did not fail;
     it matched no row), so it can be caught without a savepoint.
     """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
