@@ -22,7 +22,7 @@ class VersionConflict(Exception):
 
 
 class VersionedModel(models.Model):
-    """Save as a guarded update: ``WHERE version = <the version loaded>``.
+    """Save an existing row only if it is still at the version it was loaded at.
 
     ``version`` is declared here, once, for every versioned model (Claim,
     Evidence, Story). ``_loaded_version`` is the version the instance's values
@@ -31,9 +31,19 @@ class VersionedModel(models.Model):
     editor loaded. An instance whose version was never read (deferred) is saved
     unguarded, but its version is still incremented.
 
-    A ``VersionConflict`` writes nothing and, unlike other errors in ``save()``,
-    leaves an enclosing ``atomic`` block usable (the guarded UPDATE did not fail;
-    it matched no row), so it can be caught without a savepoint.
+    The guard is a compare-and-set through the public QuerySet API, in one
+    transaction with the save: ``UPDATE … SET version = loaded + 1 WHERE id = …
+    AND version = loaded``, then the ordinary ``save()`` (an UPDATE of the row
+    this transaction now holds). If the compare-and-set matches no row, the row
+    moved on or was deleted since it was loaded: ``VersionConflict``, and
+    nothing is written (never an INSERT, Django's reading of "no row updated").
+    On PostgreSQL a concurrent compare-and-set waits for the row lock and then
+    re-checks its ``WHERE`` against the committed row, so of two saves from the
+    same version exactly one wins.
+
+    A ``VersionConflict`` leaves an enclosing ``atomic`` block usable (nothing
+    failed in the database: an UPDATE matched no row), so it can be caught
+    without a savepoint.
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -55,32 +65,38 @@ class VersionedModel(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "version"}
         expected = getattr(self, "_loaded_version", None)
-        before = self.__dict__.get("version")
+        if expected is None:
+            self._save_as_version(F("version") + 1, args, kwargs)
+            self.version = type(self)._base_manager.using(self._state.db).get(pk=self.pk).version
+        else:
+            self._save_guarded(expected, args, kwargs)
+        self._loaded_version = self.version
+
+    def _save_guarded(self, expected, args, kwargs):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        doomed = transaction.get_connection(using).needs_rollback
-        self.version = F("version") + 1 if expected is None else expected + 1
-        self._version_guard = expected
+        row = type(self)._base_manager.using(using).filter(pk=self.pk, version=expected)
+        # savepoint=False: a failing save marks the caller's transaction for
+        # rollback, as Django's own save does; the conflict is raised outside.
+        with transaction.atomic(using=using, savepoint=False):
+            claimed = row.update(version=expected + 1)
+            if claimed:
+                self._save_as_version(expected + 1, args, {**kwargs, "force_update": True})
+        if not claimed:
+            raise VersionConflict(self, expected)
+
+    def _save_as_version(self, version, args, kwargs):
+        """The ordinary save, writing ``version``; the instance keeps its old
+        version if the save fails."""
+        before = self.__dict__.get("version")
+        self.version = version
         try:
             super().save(*args, **kwargs)
-        except BaseException as exc:
+        except BaseException:
             if before is None:
                 self.__dict__.pop("version", None)
             else:
                 self.version = before
-            if (
-                isinstance(exc, VersionConflict)
-                and not doomed
-                and transaction.get_connection(using).in_atomic_block
-            ):
-                # Nothing failed in the database (an UPDATE matched no row), so the
-                # transaction stays usable: no savepoint is needed to catch this.
-                transaction.set_rollback(False, using=using)
             raise
-        finally:
-            self._version_guard = None
-        if expected is None:
-            self.version = type(self)._base_manager.using(self._state.db).get(pk=self.pk).version
-        self._loaded_version = self.version
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -94,21 +110,6 @@ class VersionedModel(models.Model):
             # Only a full refresh makes every value current; refreshing just some
             # fields (or loading a deferred one) must not move the guard.
             self._loaded_version = self.__dict__.get("version")
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args):
-        guard = getattr(self, "_version_guard", None)
-        if guard is None:
-            return super()._do_update(
-                base_qs, using, pk_val, values, update_fields, forced_update, *args
-            )
-        updated = super()._do_update(
-            base_qs.filter(version=guard), using, pk_val, values, update_fields, True, *args
-        )
-        if not updated:
-            # Never fall through to an INSERT (Django's reading of "no row
-            # updated"): the row moved on, or was deleted, since it was loaded.
-            raise VersionConflict(self, guard)
-        return updated
 
 
 def bump_version(queryset):
