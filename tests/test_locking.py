@@ -455,6 +455,19 @@ def test_publishing_while_bob_edits_refuses_his_save(alice, bob, story):
     assert (story.status, story.headline) == (StoryStatus.PUBLISHED, "Backstage")
 
 
+def test_dates_in_a_conflict_are_shown_as_the_admin_shows_them(alice, bob, story, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    url = story_url(story)
+    alices, bobs = open_form(alice, url), open_form(bob, url)
+
+    saved = alice.post(url, edit(alices, published_at_0="2025-03-05", published_at_1="14:30:00"))
+    refused = bob.post(url, edit(bobs, headline="Backstage at the VMAs"))
+
+    assert saved.status_code == 302
+    message = conflict_text(refused)
+    assert "Published at — theirs: “March 5, 2025, 2:30 p.m.”; yours: “(empty)”" in message
+
+
 def test_a_story_saved_again_and_again_moves_its_version_each_time(alice, story):
     url = story_url(story)
     for n in range(1, 4):

@@ -14,11 +14,11 @@ snapshot holds) and into text for an editor to read.
 import datetime
 
 from django import forms
+from django.contrib.admin.utils import display_for_field, display_for_value
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
 from django.forms.models import BaseInlineFormSet
-from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from .models import VersionedModel
@@ -26,7 +26,9 @@ from .models import VersionedModel
 # The hidden fields a versioned form adds; never model fields, never "changed".
 LOCKING_FIELDS = ("version", "version_snapshot")
 SNAPSHOT_SALT = "stories.locking.snapshot"
-EMPTY = "(empty)"
+# How a conflict message shows an empty value, and an empty many-to-many list.
+SHOWN_EMPTY = "(empty)"
+SHOWN_NONE = "(none)"
 
 
 # --- Comparable values and how they are shown ------------------------------------------------
@@ -72,23 +74,14 @@ def covered_rows(instance, relation):
 
 
 def show(field, value):
-    """A value of ``field`` (as the model or a form holds it) for an editor to read."""
+    """A value of ``field`` (as the model or a form holds it) for an editor to
+    read, as the admin shows it in change lists and read-only fields (choice
+    labels, local dates and times), as plain text: never a link or an icon."""
     if field.many_to_many:
-        items = [str(item) for item in value or ()]
-        return ", ".join(items) if items else "(none)"
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, models.Model):
-        return str(value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return formats.date_format(value, "DATETIME_FORMAT")
-    if isinstance(value, datetime.date):
-        return formats.date_format(value, "DATE_FORMAT")
-    return str(value)
+        return display_for_value([str(item) for item in value or ()], SHOWN_NONE)
+    if isinstance(field, models.BooleanField):
+        return display_for_value(value, SHOWN_EMPTY)  # "True", not the admin's icon
+    return display_for_field(value, field, SHOWN_EMPTY, avoid_link=True)
 
 
 def show_current(instance, field):
@@ -105,7 +98,7 @@ def show_comparable(field, value):
         found = field.related_model._base_manager.in_bulk([int(pk) for pk in value or ()])
         return show(field, [found.get(int(pk), f"#{pk} (deleted)") for pk in value or ()])
     if value is None:
-        return EMPTY
+        return SHOWN_EMPTY
     if field.many_to_one or field.one_to_one:
         obj = field.related_model._base_manager.filter(pk=value).first()
         return str(obj) if obj is not None else f"#{value} (deleted)"
@@ -126,7 +119,7 @@ def show_submitted(field, data, key):
         return show(field, [found[pk] for pk in pks if pk in found])
     raw = data.get(key)
     if raw in (None, ""):
-        return EMPTY
+        return SHOWN_EMPTY
     if field.many_to_one or field.one_to_one:
         return show_comparable(field, raw) if str(raw).isdigit() else str(raw)
     try:
@@ -149,7 +142,7 @@ def last_logged_change(obj):
 
 
 def _when(moment):
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return display_for_value(moment, SHOWN_EMPTY)
 
 
 # --- The forms ------------------------------------------------------------------------------
