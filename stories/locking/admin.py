@@ -51,6 +51,20 @@ def _differs_from_stored(obj, form):
     )
 
 
+def _link_to_parent(inline, parent_model):
+    """The inline model's foreign key to ``parent_model``: the one named by
+    ``fk_name``, or else the only one (the admin's checks refuse an inline with
+    none, or with several and no ``fk_name``)."""
+    model = inline.model
+    if inline.fk_name:
+        return model._meta.get_field(inline.fk_name)
+    return next(
+        field
+        for field in model._meta.get_fields()
+        if field.many_to_one and field.related_model is parent_model
+    )
+
+
 def _versioned(form_class):
     if issubclass(form_class, VersionedModelForm):
         return form_class
@@ -88,13 +102,11 @@ class VersionedAdminMixin:
         return form_class
 
     def _covered_relations(self):
-        from django.forms.models import _get_foreign_key
-
+        """The reverse relations (by accessor name) whose rows the inlines of
+        unversioned models edit: this object's version covers them."""
         for inline in self.inlines:
-            if issubclass(inline.model, VersionedModel):
-                continue
-            fk = _get_foreign_key(self.model, inline.model, fk_name=inline.fk_name)
-            yield fk.remote_field.get_accessor_name()
+            if not issubclass(inline.model, VersionedModel):
+                yield _link_to_parent(inline, self.model).remote_field.get_accessor_name()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -139,11 +151,11 @@ class VersionedAdminMixin:
         from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
         from django.contrib.admin.utils import construct_change_message
 
-        doomed = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
-        if doomed:  # logged while the rows still exist; rolled back with them
+        deleted_rows = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
+        if deleted_rows:  # logged while the rows still exist; rolled back with them
             LogEntry.objects.log_actions(
                 user_id=request.user.pk,
-                queryset=doomed,
+                queryset=deleted_rows,
                 action_flag=DELETION,
                 change_message=(
                     f"Deleted from the {form.instance._meta.verbose_name} “{form.instance}”."

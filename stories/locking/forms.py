@@ -18,6 +18,7 @@ from django.contrib.admin.utils import display_for_field, display_for_value
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
 
@@ -425,7 +426,7 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         super().clean()
         errors = []
         for index, form in enumerate(self.forms):
-            deleting = self.can_delete and self._should_delete_form(form)
+            deleting = self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME, False)
             if index < self.initial_form_count() and form.instance.pk is None and not deleting:
                 errors.append(self._gone(form))
             if not deleting:
