@@ -8,15 +8,22 @@ the form comes back:
 1. ``VersionedModelForm.clean()`` locks the row (``SELECT … FOR NO KEY UPDATE``
    on PostgreSQL, inside the admin's transaction) and compares its version with
    the form's. A mismatch is a non-field error naming who changed the object and
-   when (the latest admin ``LogEntry``) and what: each field whose value in the
-   database differs from the snapshot, as "theirs" (the database) against
-   "yours" (what this editor submitted). Nothing is saved, and the re-rendered
-   form keeps the editor's input (and the old version, so submitting it again
-   is refused again until they reload).
+   when, and what: each field whose value in the database differs from the
+   snapshot, as "theirs" (the database) against "yours" (what this editor
+   submitted). Nothing is saved, and the re-rendered form keeps the editor's
+   input (and the old version, so submitting it again is refused again until
+   they reload).
+
+   "Who" is exact: each admin change that moves a version records, with its
+   ``LogEntry``, the version it made (``LoggedVersion``). The change that made
+   the version found is named; if none did, the message says the object was
+   changed outside the admin (a script, a bulk update, a merge of people),
+   for evidence as for claims and stories.
 
    ``form.changed_data`` cannot tell what the *other* editor changed: it
    compares the submission with the instance as it is *now*. Only the snapshot
-   of what this editor started from can.
+   (the signed ``version_snapshot`` field: what this editor's form was loaded
+   with) can.
 
 2. ``VersionedModel.save()`` is the last word, for every writer (the admin,
    services, a shell): an update of a row loaded from the database is
@@ -54,14 +61,17 @@ read the row, but not against changes since the editor loaded the form.
 The package, by layer:
 
 - ``models`` — ``VersionedModel`` (the ``version`` field and the guarded save),
-  ``VersionConflict`` and ``bump_version``. Imports nothing but ``django.db``:
+  ``VersionConflict``, ``bump_version`` and ``LoggedVersion`` (the table of
+  which version each logged admin change made). Imports nothing but ``django.db``:
   ``stories/models.py`` may import only this module of the package, so loading
   the models never loads the admin (``tests/test_locking_layers.py`` checks it).
 - ``forms`` — ``VersionedModelForm`` and ``VersionedInlineFormSet``: the check
   on submit, the signed snapshot, and how values are compared and shown to an
   editor in a conflict message.
 - ``admin`` — ``VersionedAdminMixin`` and ``VersionedInlineMixin``: the hidden
-  fields in the fieldsets, covered inline rows, no-op saves, per-row history.
+  fields in the fieldsets, covered inline rows, no-op saves, per-row history,
+  and the version each logged change made (``bump_and_log`` for rows changed
+  around ``save()``).
 
 Nothing is re-exported here: importing ``stories.locking.models`` must not
 import the forms or the admin.

@@ -5,9 +5,14 @@ with the hidden locking fields, compares read-only fields too, covers the rows
 of unversioned inlines with the object's version, skips saves that change
 nothing, and logs versioned inline rows in their own history.
 ``VersionedInlineMixin`` does the same for the rows of a versioned inline.
+
+Every logged change that moves a version also records which version it made
+(``LoggedVersion``): that is how a conflict tells exactly who made the
+version an editor ran into, or that no change in the admin did.
 """
 
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.utils import construct_change_message, flatten_fieldsets
 
 from .forms import (
     LOCKING_FIELDS,
@@ -15,7 +20,7 @@ from .forms import (
     VersionedModelForm,
     compared_field,
 )
-from .models import VersionConflict, VersionedModel
+from .models import LoggedVersion, VersionConflict, VersionedModel, bump_version
 
 
 def _with_locking_fields(fieldsets):
@@ -128,6 +133,8 @@ class VersionedAdminMixin:
         before = obj.__dict__.get("version")
         super().save_model(request, obj, form, change)
         form._locking_saved = change and obj.__dict__.get("version") != before
+        if form._locking_saved:
+            obj._locking_made = obj.version  # recorded with the change's LogEntry
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -144,13 +151,28 @@ class VersionedAdminMixin:
         ):
             # A change only to covered inline rows is a change to this object.
             obj.save()
+            obj._locking_made = obj.version
+
+    def log_change(self, request, obj, message):
+        """Log the change as Django does, recording which version of ``obj`` it made."""
+        entry = super().log_change(request, obj, message)
+        made = _version_made(obj)
+        if made is not None:
+            LoggedVersion.objects.create(entry=entry, version=made)
+        return entry
+
+    def bump_and_log(self, request, queryset, message):
+        """Move the version of ``queryset``'s rows, changed by this request without
+        ``save()`` (the other side of a symmetrical many-to-many, say), and log the
+        change in each row's history with the version it made: forms opened on
+        them before are refused, and name who did it."""
+        bump_version(queryset)
+        for obj in queryset.all():
+            _log(request, obj, CHANGE, message, made=obj.version)
 
     def save_formset(self, request, form, formset, change):
         if not issubclass(formset.model, VersionedModel):
             return super().save_formset(request, form, formset, change)
-        from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-        from django.contrib.admin.utils import construct_change_message
-
         deleted_rows = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
         if deleted_rows:  # logged while the rows still exist; rolled back with them
             LogEntry.objects.log_actions(
@@ -167,19 +189,43 @@ class VersionedAdminMixin:
         for inline_form in formset.forms:
             obj = inline_form.instance
             if obj.pk in new:
-                flag, message = ADDITION, [{"added": {}}]
+                _log(request, obj, ADDITION, [{"added": {}}])
             elif obj.pk in changed:
-                flag, message = CHANGE, construct_change_message(inline_form, [], False)
-            else:
-                continue
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=[obj],
-                action_flag=flag,
-                change_message=message,
-                single_object=True,
-            )
+                message = construct_change_message(inline_form, [], False)
+                _log(request, obj, CHANGE, message, made=obj.version)
         return result
+
+
+def _log(request, obj, action_flag, message, made=None):
+    """One LogEntry for ``obj``, with the version the change ``made`` if any."""
+    entry = LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=[obj],
+        action_flag=action_flag,
+        change_message=message,
+        single_object=True,
+    )
+    if made is not None:
+        LoggedVersion.objects.create(entry=entry, version=made)
+    return entry
+
+
+def _version_made(obj):
+    """The version of ``obj`` that the change being logged made, or None.
+
+    A save by the mixin says so itself. Otherwise a workflow step (submit,
+    publish, restore…) saved its own copy of the row, as services reload
+    what they change: the step made the stored version if that is the only one
+    since this copy was read (more than one, and another writer came between:
+    nothing is claimed). A change form that saved nothing holds the row locked
+    since its check, so nobody else can have moved it meanwhile.
+    """
+    made = obj.__dict__.pop("_locking_made", None)
+    if made is not None or not isinstance(obj, VersionedModel):
+        return made
+    loaded = getattr(obj, "_loaded_version", None)
+    stored = type(obj)._base_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    return stored if loaded is not None and stored == loaded + 1 else None
 
 
 class VersionedInlineMixin:

@@ -11,10 +11,10 @@ The helpers below turn field values into comparable JSON-ready text (what the
 snapshot holds) and into text for an editor to read.
 """
 
-import datetime
-
 from django import forms
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import display_for_field, display_for_value
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
@@ -129,16 +129,25 @@ def show_submitted(field, data, key):
         return str(raw)
 
 
-def last_logged_change(obj):
-    """The latest admin LogEntry for ``obj``, or None."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.admin.options import get_content_type_for_model
+# --- What the admin's history says ----------------------------------------------------------
 
+
+def history(model, pk):
+    """The admin's LogEntry rows for the object ``model`` #``pk``, latest first,
+    with their users: the one lookup every "who did it" of a conflict narrows."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     return (
-        LogEntry.objects.filter(content_type=get_content_type_for_model(obj), object_id=str(obj.pk))
+        LogEntry.objects.filter(content_type=content_type, object_id=str(pk))
         .select_related("user")
         .order_by("-action_time", "-pk")
-        .first()
+    )
+
+
+def made_by(current):
+    """The logged admin change that made ``current``'s version, or None if no
+    logged change did (it was changed outside the admin)."""
+    return (
+        history(type(current), current.pk).filter(logged_version__version=current.version).first()
     )
 
 
@@ -279,23 +288,22 @@ class VersionedModelForm(forms.ModelForm):
 
     def locking_error(self, current):
         name = current._meta.verbose_name
-        entry = last_logged_change(current)
-        updated = getattr(current, "updated_at", None)
-        if entry is None:
-            lines = [f"Someone else changed this {name} while you were editing it."]
-        elif updated and updated > entry.action_time + datetime.timedelta(seconds=2):
-            # Saved after the latest entry of its history: not through the admin.
+        maker = made_by(current)
+        if maker is not None:
+            what = maker.get_change_message().rstrip(".")
             lines = [
-                f"Someone changed this {name} outside the admin on {_when(updated)}, while you "
-                f"were editing it (the latest change in its history is by "
-                f"{entry.user.get_username()}, on {_when(entry.action_time)})."
-            ]
-        else:
-            what = entry.get_change_message().rstrip(".")
-            lines = [
-                f"{entry.user.get_username()} changed this {name} on {_when(entry.action_time)} "
+                f"{maker.user.get_username()} changed this {name} on {_when(maker.action_time)} "
                 f"while you were editing it" + (f" ({what})." if what else ".")
             ]
+        elif (latest := history(type(current), current.pk).first()) is not None:
+            # The version moved on, and no change in its history made it.
+            lines = [
+                f"Someone changed this {name} outside the admin while you were editing it, "
+                f"so its history does not say who (the latest change it records is by "
+                f"{latest.user.get_username()}, on {_when(latest.action_time)})."
+            ]
+        else:
+            lines = [f"Someone else changed this {name} while you were editing it."]
         lines.append("Your changes were not saved, so nothing of theirs was overwritten.")
         differences = self.locking_differences(current)
         if differences is None:
@@ -444,21 +452,9 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
     def _gone(self, form):
-        from django.contrib.admin.models import DELETION, LogEntry
-        from django.contrib.contenttypes.models import ContentType
-
         name = self.model._meta.verbose_name
         pk = str(form.data.get(form.add_prefix(self.model._meta.pk.name), ""))
-        entry = (
-            LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(self.model, False),
-                object_id=pk,
-                action_flag=DELETION,
-            )
-            .select_related("user")
-            .order_by("-action_time", "-pk")
-            .first()
-        )
+        entry = history(self.model, pk).filter(action_flag=DELETION).first()
         if entry is None:
             who = f"Someone else deleted a {name} of this form (#{pk})"
         else:

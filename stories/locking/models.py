@@ -116,3 +116,33 @@ def bump_version(queryset):
     """Increment the version of every row of ``queryset`` (a write that does not
     go through ``save()`` but must still refuse forms opened before it)."""
     return queryset.update(version=F("version") + 1)
+
+
+class LoggedVersion(models.Model):
+    """Which version of its object an admin change (a LogEntry) made.
+
+    The admin's LogEntry says who changed an object and when, not which of its
+    versions that change made. A conflict needs exactly that: the editor ran
+    into the object's current version, and either a logged change made it (that
+    editor is named) or none did (it was changed outside the admin: a script, a
+    bulk update, a merge of people). ``stories.locking.admin`` writes one for
+    each logged change that moved a version; additions, deletions and saves
+    that changed nothing get none.
+
+    The LogEntry is named as a string, so this module imports no part of the
+    admin; the table lives here because only the model layer defines tables.
+    """
+
+    entry = models.OneToOneField(
+        "admin.LogEntry",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="logged_version",
+    )
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()  # bookkeeping written by the admin, edited by nobody
+
+    def __str__(self):
+        return f"log entry #{self.entry_id}: version {self.version}"
