@@ -217,8 +217,9 @@ def _version_made(obj):
     publish, restore…) saved its own copy of the row, as services reload
     what they change: the step made the stored version if that is the only one
     since this copy was read (more than one, and another writer came between:
-    nothing is claimed). A change form that saved nothing holds the row locked
-    since its check, so nobody else can have moved it meanwhile.
+    nothing is claimed). A change form that saved nothing reads the row in the
+    transaction of its check (which locks it on PostgreSQL), so finds it at
+    the version it checked: nothing is claimed either.
     """
     made = obj.__dict__.pop("_locking_made", None)
     if made is not None or not isinstance(obj, VersionedModel):
