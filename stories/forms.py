@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.text import slugify
 
-from .locking import VersionedModelForm
+from .locking.forms import VersionedModelForm
 from .models import Article, Claim, Evidence, Person
 from .text import anchoring, importing
 

@@ -18,7 +18,7 @@ from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
-from .locking import VersionedModel
+from .locking.models import VersionedModel
 from .text import anchoring
 from .text.importing import body_sha256  # the one definition, shared with the importer
 
@@ -242,7 +242,6 @@ class Claim(VersionedModel):
     topics = TaggableManager(blank=True, related_name="claims", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -336,7 +335,6 @@ class Evidence(VersionedModel):
         help_text="The posts or outlets that carried it from its origin to the article.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -472,7 +470,6 @@ class Story(VersionedModel):
     topics = TaggableManager(blank=True, related_name="stories", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = StoryQuerySet.as_manager()
 

@@ -14,10 +14,11 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from stories.locking import VersionConflict
+from stories.locking.models import VersionConflict, bump_version
 from stories.models import Claim, Evidence, Statement, Story, StoryStatus
 from stories.services import publishing
 
@@ -455,6 +456,19 @@ def test_publishing_while_bob_edits_refuses_his_save(alice, bob, story):
     assert (story.status, story.headline) == (StoryStatus.PUBLISHED, "Backstage")
 
 
+def test_dates_in_a_conflict_are_shown_as_the_admin_shows_them(alice, bob, story, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    url = story_url(story)
+    alices, bobs = open_form(alice, url), open_form(bob, url)
+
+    saved = alice.post(url, edit(alices, published_at_0="2025-03-05", published_at_1="14:30:00"))
+    refused = bob.post(url, edit(bobs, headline="Backstage at the VMAs"))
+
+    assert saved.status_code == 302
+    message = conflict_text(refused)
+    assert "Published at — theirs: “March 5, 2025, 2:30 p.m.”; yours: “(empty)”" in message
+
+
 def test_a_story_saved_again_and_again_moves_its_version_each_time(alice, story):
     url = story_url(story)
     for n in range(1, 4):
@@ -463,6 +477,107 @@ def test_a_story_saved_again_and_again_moves_its_version_each_time(alice, story)
         story.refresh_from_db()
         assert story.version == n + 1
         assert story.statements.get().text == f"Statement, take {n}."
+
+
+# --------------------------------------------------------------------------------------------
+# Who made the version an editor ran into: exactly the change that made it, or nobody in
+# the admin (each logged change records the version it made)
+
+
+def test_evidence_changed_outside_the_admin_is_said_so(alice, bob, evidence):
+    url = evidence_url(evidence)
+    alice.post(url, edit(open_form(alice, url), stance="disputes"))
+    bobs = open_form(bob, url)
+    scripted = Evidence.objects.get(pk=evidence.pk)  # a shell, a script: no LogEntry
+    scripted.attributed_to = "a source close to Megan"
+    scripted.save()
+
+    refused = bob.post(url, edit(bobs, stance="mentions"))
+
+    message = conflict_text(refused)
+    assert "Someone changed this evidence outside the admin while you were editing it" in message
+    assert "the latest change it records is by alice" in message
+    assert "alice changed this evidence" not in message
+    assert "Source as described — theirs: “a source close to Megan”; yours: “(empty)”" in message
+    evidence.refresh_from_db()
+    assert (evidence.stance, evidence.attributed_to) == ("disputes", "a source close to Megan")
+
+
+def test_a_change_in_the_admin_after_one_outside_it_is_named(alice, bob, evidence):
+    url = evidence_url(evidence)
+    bobs = open_form(bob, url)
+    Evidence.objects.filter(pk=evidence.pk).update(
+        attributed_to="a script", version=F("version") + 1
+    )
+    alice.post(url, edit(open_form(alice, url), stance="disputes"))
+
+    refused = bob.post(url, edit(bobs, stance="mentions"))
+
+    message = conflict_text(refused)
+    assert "alice changed this evidence" in message and "outside the admin" not in message
+    assert "Changed Stance" in message
+
+
+@pytest.mark.parametrize(
+    "alices_changes",
+    [{}, {"evidence__0__stance": "disputes"}],
+    ids=["nothing changed", "only an evidence row"],
+)
+def test_a_logged_change_that_made_no_version_is_not_named_for_one(
+    alice, bob, claim, evidence, alices_changes
+):
+    """Saving a claim's page without changing the claim logs a change on the claim
+    (“No fields changed.”, or the evidence row's change) but makes no version of it:
+    a version made outside the admin meanwhile is said to be so."""
+    url = claim_url(claim)
+    bobs = open_form(bob, url)
+    bump_version(Claim.objects.filter(pk=claim.pk))  # e.g. merging people retags it
+    assert alice.post(url, edit(open_form(alice, url), **alices_changes)).status_code == 302
+
+    refused = bob.post(url, edit(bobs, note="Bob's note"))
+
+    message = conflict_text(refused)
+    assert "Someone changed this claim outside the admin" in message
+    assert "alice changed this claim" not in message
+
+
+def test_a_change_outside_the_admin_after_an_admin_change_is_said_so(alice, bob, claim):
+    url = claim_url(claim)
+    bobs = open_form(bob, url)
+    alice.post(url, edit(open_form(alice, url), note="Alice's note"))
+    scripted = Claim.objects.get(pk=claim.pk)
+    scripted.text = "The exchange was tense, a script says"
+    scripted.save()
+
+    refused = bob.post(url, edit(bobs, text="The exchange was friendly"))
+
+    message = conflict_text(refused)
+    assert "Someone changed this claim outside the admin" in message
+    assert "the latest change it records is by alice" in message
+    assert "Text — theirs: “The exchange was tense, a script says”" in message
+    assert "Note — theirs: “Alice's note”" in message
+
+
+def test_every_workflow_step_is_named_for_the_version_it_made(alice, bob, story):
+    url = story_url(story)
+    changelist = reverse("admin:stories_story_changelist")
+    for action in ("submit", "publish", "unpublish"):
+        bobs = open_form(bob, url)
+        alice.post(changelist, {"action": action, "_selected_action": [str(story.pk)]})
+
+        message = conflict_text(bob.post(url, edit(bobs, headline="Backstage at the VMAs")))
+
+        assert "alice changed this story" in message, action
+        assert "outside the admin" not in message, action
+    bobs = open_form(bob, url)
+    restored = alice.post(
+        reverse("admin:stories_story_revisions", args=[story.pk]), {"revision": "1"}
+    )
+    assert restored.status_code == 302
+
+    message = conflict_text(bob.post(url, edit(bobs, headline="Backstage at the VMAs")))
+
+    assert "alice changed this story" in message and "Restored revision 1" in message
 
 
 # --------------------------------------------------------------------------------------------

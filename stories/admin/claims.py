@@ -6,11 +6,10 @@ first changed, and by whom.
 """
 
 from django.contrib import admin
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.db.models import Count, Q
 
 from ..forms import ClaimForm, EvidenceForm
-from ..locking import VersionedAdminMixin, VersionedInlineMixin, bump_version
+from ..locking.admin import VersionedAdminMixin, VersionedInlineMixin
 from ..models import Claim, Evidence
 from .common import (
     PeopleFormMixin,
@@ -95,15 +94,12 @@ class ClaimAdmin(PublicClaimGuardMixin, VersionedAdminMixin, PeopleFormMixin, ad
         would otherwise save its old list back) and its history says who did it."""
         others = form.contradicts_changed()
         super().save_related(request, form, formsets, change)
-        if not others:
-            return
-        bump_version(Claim.objects.filter(pk__in=others))
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=list(Claim.objects.filter(pk__in=others)),
-            action_flag=CHANGE,
-            change_message=f"Changed Contradicts (through the claim “{form.instance}”).",
-        )
+        if others:
+            self.bump_and_log(
+                request,
+                Claim.objects.filter(pk__in=others),
+                f"Changed Contradicts (through the claim “{form.instance}”).",
+            )
 
 
 @admin.register(Evidence)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..locking import VersionedAdminMixin
+from ..locking.admin import VersionedAdminMixin
 from ..models import Correction, Statement, Story, StoryRevision, StoryStatus
 from ..services import publishing
 from ..text import diffing

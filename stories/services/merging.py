@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from ..locking import bump_version
+from ..locking.models import bump_version
 from ..models import (
     ArticlePerson,
     Claim,
