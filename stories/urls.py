@@ -7,6 +7,11 @@ app_name = "stories"
 urlpatterns = [
     path("", views.StoryListView.as_view(), name="list"),
     path("stories/<slug:slug>/", views.StoryDetailView.as_view(), name="detail"),
+    path(
+        "stories/<slug:slug>/reconciliation.json",
+        views.ReconciliationView.as_view(),
+        name="reconciliation",
+    ),
     path("sources/<int:pk>/", views.ArticleDetailView.as_view(), name="source"),
     # A person's slug may be Unicode (taggit's allow_unicode), which <slug:> refuses.
     re_path(r"^people/(?P<slug>[-\w]+)/$", views.PersonDetailView.as_view(), name="person"),

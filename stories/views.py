@@ -1,6 +1,10 @@
 from django.db.models import Prefetch, Q
+from django.http import JsonResponse
+from django.views import View
 from django.views.generic import DetailView, ListView
+from django.views.generic.detail import SingleObjectMixin
 
+from . import exports
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
 from .selectors import Ledger, evidence_with_chains
 from .text import anchoring, fragments, reconciling
@@ -92,11 +96,11 @@ class StoryListView(PublicQuerysetMixin, ListView):
         )
 
 
-class StoryDetailView(PublicQuerysetMixin, DetailView):
-    """Readers see the latest published revision; staff may preview the draft."""
+class StoryViewMixin(PublicQuerysetMixin):
+    """What the story page and its JSON share: the story as readers see it,
+    reconciled by independent origin."""
 
     model = Story
-    context_object_name = "story"
 
     def get_queryset(self):
         return (
@@ -106,19 +110,13 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
             .prefetch_related("corrections")
         )
 
-    def wants_draft(self):
-        story = self.object
-        return self.is_preview() and ("preview" in self.request.GET or not story.is_published)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        story = self.object
+    def reconcile(self, story, revision):
+        """The reconciliation and the claims x sources matrix of ``revision``
+        (or of the draft, for None)."""
         evidence = weighed_evidence(self.visible(Claim))
-        if self.wants_draft():
-            shown, revision = story, None
+        if revision is None:
             statements = story.cited_statements(evidence)
         else:
-            shown = revision = story.published_revision
             statements = revision.statements(evidence)
         ledger = Ledger()
         reconciliation = reconciling.reconcile(statements, ledger.weigh)
@@ -126,6 +124,29 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
         for citation in reconciliation.citations:
             citation.chain = chains.get(citation.evidence.pk, "")
             citation.fragment_url = publisher_link(citation.evidence)
+        matrix = reconciling.compare(
+            reconciliation.assessments, reconciliation.sources, ledger.derived_from_ids
+        )
+        return reconciliation, matrix
+
+
+class StoryDetailView(StoryViewMixin, DetailView):
+    """Readers see the latest published revision; staff may preview the draft."""
+
+    context_object_name = "story"
+
+    def wants_draft(self):
+        story = self.object
+        return self.is_preview() and ("preview" in self.request.GET or not story.is_published)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        story = self.object
+        if self.wants_draft():
+            shown, revision = story, None
+        else:
+            shown = revision = story.published_revision
+        reconciliation, matrix = self.reconcile(story, revision)
         people = {}
         for item in reconciliation.statements:
             for person in item.statement.people:
@@ -133,19 +154,47 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
             for mention in item.claims:
                 for person in mention.assessment.claim.people.all():
                     people.setdefault(person.pk, person)
+        absolute = self.request.build_absolute_uri
+        structured = ""
+        if revision is not None:
+            structured = exports.ld_json(
+                exports.news_article(story, revision, reconciliation, absolute),
+                *(exports.claim_review(a, absolute) for a in reconciliation.assessments),
+            )
         context.update(
             headline=shown.headline,
             standfirst=shown.standfirst,
             revision=revision,
             corrections=list(story.corrections.all()),
             reconciliation=reconciliation,
-            matrix=reconciling.compare(
-                reconciliation.assessments, reconciliation.sources, ledger.derived_from_ids
-            ),
+            matrix=matrix,
             people=sorted(people.values(), key=lambda person: person.name),
             is_draft_preview=revision is None,
+            structured_data=structured,
+            reconciliation_url=exports.reconciliation_url(story) if revision else "",
         )
         return context
+
+
+class ReconciliationView(StoryViewMixin, SingleObjectMixin, View):
+    """``<story URL>reconciliation.json``: the published revision's reconciliation
+    for fact-checking partners. Like the page, it never shows a draft — not
+    even to staff."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=Story.objects.published())
+
+    def is_preview(self):
+        return False  # the JSON is what readers see, whoever asks
+
+    def get(self, request, *args, **kwargs):
+        story = self.get_object()
+        revision = story.published_revision
+        reconciliation, matrix = self.reconcile(story, revision)
+        data = exports.reconciliation_data(
+            story, revision, reconciliation, matrix, request.build_absolute_uri
+        )
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
 def highlighted_paragraphs(body, passages, mentions=()):
@@ -253,8 +302,10 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         assessment = reconciling.assess(self.object, Ledger().weigh)
+        review = exports.claim_review(assessment, self.request.build_absolute_uri)
         context.update(
             assessment=assessment,
+            structured_data=exports.ld_json(review) if review else "",
             sections=[
                 ("Supporting", assessment.supporting),
                 ("Disputing", assessment.disputing),
