@@ -139,6 +139,10 @@ class ArticleQuerySet(models.QuerySet):
         """Articles quoted by public evidence: a reader can open them as sources."""
         return self.filter(evidence__in=Evidence.objects.published()).distinct()
 
+    def about(self, topic):
+        """Articles on a topic: tagged with it, or quoted for a claim tagged with it."""
+        return self.filter(Q(topics=topic) | Q(evidence__claim__topics=topic)).distinct()
+
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_by_natural_key(self, body_sha256):

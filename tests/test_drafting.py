@@ -82,7 +82,7 @@ def test_drafting_is_logged_for_the_editor_who_asked(demo_data, admin_user):
     ("arguments", "message"),
     [
         (["--articles", "999", "--slug", "x"], "No article with id 999."),
-        (["--topic", "nothing-here", "--slug", "x"], "No article is tagged with the topic"),
+        (["--topic", "nothing-here", "--slug", "x"], "No article is on the topic"),
         (["--articles", "{first}", "--slug", "!!!"], "The story needs a slug"),
         (
             [

@@ -18,6 +18,7 @@ from .common import (
     may_change_public,
     passage_in_context,
 )
+from .compare import ClaimsMatrixMixin
 
 EVIDENCE_FIELDS = [
     "article",
@@ -55,7 +56,9 @@ class EvidenceInline(
 
 
 @admin.register(Claim)
-class ClaimAdmin(PublicClaimGuardMixin, VersionedAdminMixin, PeopleFormMixin, admin.ModelAdmin):
+class ClaimAdmin(
+    ClaimsMatrixMixin, PublicClaimGuardMixin, VersionedAdminMixin, PeopleFormMixin, admin.ModelAdmin
+):
     form = ClaimForm
     list_display = ["text", "supporting", "disputing", "is_disputed", "updated_at"]
     list_filter = [PersonListFilter, "evidence__stance", "evidence__article__outlet"]

@@ -12,6 +12,7 @@ from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
 from ..services import articles, suggestions
 from ..text import anchoring, importing
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
+from .compare import draft_response, matrix_redirect
 from .reading import ReadingViewMixin
 
 
@@ -63,7 +64,7 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
     ]
     change_list_template = "admin/stories/article/change_list.html"
     change_form_template = "admin/stories/article/change_form.html"
-    actions = ["suggest_people"]
+    actions = ["suggest_people", "compare_sources", "draft_story"]
 
     def get_queryset(self, request):
         return (
@@ -112,6 +113,19 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
         return format_html(
             '<a href="{}" aria-label="Read “{}”">Read</a>', self.reading_url(obj), obj.headline
         )
+
+    @admin.action(description="Compare in a claims × sources matrix")
+    def compare_sources(self, request, queryset):
+        ids = queryset.order_by("pk").values_list("pk", flat=True)
+        return matrix_redirect(articles=",".join(map(str, ids)))
+
+    def has_draft_permission(self, request):
+        return request.user.has_perm("stories.add_story")
+
+    @admin.action(description="Draft a reconciled story from these articles", permissions=["draft"])
+    def draft_story(self, request, queryset):
+        articles = list(queryset.order_by("pk"))
+        return draft_response(self, request, articles, articles[0].headline if articles else "")
 
     @admin.action(description="Suggest people", permissions=["change"])
     def suggest_people(self, request, queryset):

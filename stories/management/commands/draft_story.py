@@ -1,6 +1,8 @@
 """Draft a reconciled story from the claims tagged in some articles."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from taggit.models import Tag
 
 from stories.models import Article
 from stories.services import drafting
@@ -22,11 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, articles, topic, slug, headline, **options):
         if topic:
-            queryset = Article.objects.filter(topics__slug=topic) | Article.objects.filter(
-                topics__name__iexact=topic
-            )
+            found = Tag.objects.filter(Q(slug=topic) | Q(name__iexact=topic)).first()
+            queryset = Article.objects.about(found) if found else Article.objects.none()
             if not queryset.exists():
-                raise CommandError(f"No article is tagged with the topic “{topic}”.")
+                raise CommandError(f"No article is on the topic “{topic}”.")
         else:
             queryset = Article.objects.filter(pk__in=articles)
             missing = sorted(set(articles) - set(queryset.values_list("pk", flat=True)))
