@@ -21,10 +21,10 @@ from stories.text.anchoring import (
     find_occurrences,
     locate,
     make_anchor,
-    paragraph_spans,
     reanchor,
     segment_paragraphs,
 )
+from stories.text.paragraphs import paragraph_spans
 
 MEGAN = (
     "Megan playfully responded, \u201cNo, no, this don\u2019t count. "
@@ -331,25 +331,6 @@ def test_reanchor_without_start_uses_context_alone():
     stored = make_anchor(body, second, second + len("said yes"))
     again = reanchor(body, stored.quote, stored.prefix, stored.suffix)
     assert again == stored
-
-
-# --- paragraph_spans ------------------------------------------------------------------------
-
-
-def test_paragraph_spans_with_multiple_blank_lines_and_trailing_whitespace():
-    body = "  First line.\nSecond line.  \n\n\n \t \nNext para.\n\n   \n"
-    spans = paragraph_spans(body)
-    assert [body[s:e] for s, e in spans] == ["First line.\nSecond line.", "Next para."]
-    assert spans[0] == (2, body.index("line.  ") + len("line."))
-
-
-@pytest.mark.parametrize("body", ["", "\n", "  \n\n \t "])
-def test_paragraph_spans_of_blank_body(body):
-    assert paragraph_spans(body) == []
-
-
-def test_single_paragraph_without_newlines():
-    assert paragraph_spans("One paragraph.") == [(0, 14)]
 
 
 # --- segment_paragraphs ---------------------------------------------------------------------

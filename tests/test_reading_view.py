@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stories.models import Article, Claim, Evidence, Person
-from stories.text import anchoring
+from stories.text import paragraphs
 
 from .factories import make_article, make_evidence
 
@@ -172,8 +172,8 @@ def test_reading_view_segments_carry_offsets_that_reconstruct_the_body(admin_cli
             assert end == start + len(text)
             covered.extend(range(start, end))
         # Every paragraph character is in exactly one segment; separators are not rendered.
-        paragraphs = [i for a, b in anchoring.paragraph_spans(body) for i in range(a, b)]
-        assert covered == paragraphs
+        in_paragraphs = [i for a, b in paragraphs.paragraph_spans(body) for i in range(a, b)]
+        assert covered == in_paragraphs
 
 
 def test_every_paragraph_character_is_rendered_once(admin_client):

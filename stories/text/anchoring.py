@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .paragraphs import paragraph_spans
+
 __all__ = [
     "CONTEXT_CHARS",
     "AmbiguousQuote",
@@ -29,7 +31,6 @@ __all__ = [
     "find_occurrences",
     "locate",
     "make_anchor",
-    "paragraph_spans",
     "reanchor",
     "segment_paragraphs",
 ]
@@ -385,27 +386,6 @@ def reanchor(
         return (-score, distance, a.start)
 
     return min(anchors, key=rank)
-
-
-def paragraph_spans(body: str) -> list[tuple[int, int]]:
-    """Paragraph boundaries as offsets, so highlights can be rendered per paragraph without
-    losing the body offsets that evidence is stored against."""
-    spans: list[tuple[int, int]] = []
-    para_start: int | None = None
-    para_end = 0
-    pos = 0
-    for line in body.split("\n"):
-        if line.strip():
-            if para_start is None:
-                para_start = pos + len(line) - len(line.lstrip())
-            para_end = pos + len(line.rstrip())
-        elif para_start is not None:
-            spans.append((para_start, para_end))
-            para_start = None
-        pos += len(line) + 1
-    if para_start is not None:
-        spans.append((para_start, para_end))
-    return spans
 
 
 def segment_paragraphs(body: str, passages: Iterable[tuple[int, int, int]]) -> list[list[Segment]]:

@@ -98,21 +98,6 @@ class ParsedArticle:
     byline: str
     sha256: str
 
-    @property
-    def paragraphs(self) -> list[str]:
-        """Paragraphs for rendering, where the exact blank-line layout no longer matters."""
-        paragraphs: list[str] = []
-        current: list[str] = []
-        for line in self.body.split("\n"):
-            if line.strip():
-                current.append(line)
-            elif current:
-                paragraphs.append("\n".join(current).strip())
-                current = []
-        if current:
-            paragraphs.append("\n".join(current).strip())
-        return paragraphs
-
 
 def decode_article(data: bytes, source: str) -> str:
     """Turn raw file bytes into text, refusing anything that is not a UTF-8 text file.

@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from .paragraphs import Paragraphs
+
 __all__ = [
     "KnownPerson",
     "Mention",
@@ -355,7 +357,7 @@ def propose_people(
     """
     known = [_key(name) for name in known_names]
     refused = {_key(name) for name in rejected}
-    phrases = _phrases(body)
+    phrases = _phrases(body, Paragraphs(body))
     entities = _group_names(phrases)
     _attach_short_forms(phrases, entities)
 
@@ -374,16 +376,18 @@ def _is_known(key: tuple[str, ...], known: list[tuple[str, ...]]) -> bool:
     return any(_is_subsequence(key, name) for name in known)
 
 
-def _phrases(body: str) -> list[_Phrase]:
+def _phrases(body: str, paragraphs: Paragraphs) -> list[_Phrase]:
     """Runs of capitalised words, cleaned of openers; each a possible name or short form."""
     titles = [(quote.start, quote.end) for quote in _quote_spans(body) if _is_title(body, quote)]
     lowercase = {token.text for token in _tokens(body) if token.text.islower()}
     phrases: list[_Phrase] = []
     for run in _capitalised_runs(body, titles):
-        tokens = _trim(run, lowercase, _starts_sentence(body, run[0].start))
+        opens = _starts_sentence(body, paragraphs, run[0].start)
+        tokens = _trim(run, lowercase, opens)
         if tokens and _acceptable(tokens):
             written = " ".join(body[tokens[0].start : tokens[-1].end].split())
-            phrases.append(_Phrase(tuple(tokens), written, _in_heading(body, tokens[0].start)))
+            heading = _in_heading(body, paragraphs, tokens[0].start)
+            phrases.append(_Phrase(tuple(tokens), written, heading))
     return phrases
 
 
@@ -458,34 +462,11 @@ def _acceptable(tokens: list[_Token]) -> bool:
     return bool(substantive)
 
 
-def _paragraph(body: str, position: int) -> tuple[int, int]:
-    """Bounds of the paragraph around ``position``.
-
-    Paragraphs are separated by blank lines, as the importer writes them; a single line break
-    inside one is just a wrapped line and must not end a sentence, a heading or a snippet.
-    """
-    start = body.rfind("\n", 0, position) + 1
-    while start > 0:
-        previous = body.rfind("\n", 0, start - 1) + 1
-        if not body[previous : start - 1].strip():
-            break
-        start = previous
-    end = body.find("\n", position)
-    end = len(body) if end < 0 else end
-    while end < len(body):
-        following = body.find("\n", end + 1)
-        following = len(body) if following < 0 else following
-        if not body[end + 1 : following].strip():
-            break
-        end = following
-    return start, end
-
-
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;…][\"”’')\]]*)\s*[\"“‘'(\[*@]*$")
 
 
-def _starts_sentence(body: str, position: int) -> bool:
-    start, _ = _paragraph(body, position)
+def _starts_sentence(body: str, paragraphs: Paragraphs, position: int) -> bool:
+    start, _ = paragraphs.around(position)
     return bool(_SENTENCE_OPENING.search(body[start:position]))
 
 
@@ -493,12 +474,12 @@ _SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")
 _SENTENCE_INSIDE = re.compile(r"[.!?…][\"”’')\]]*\s")
 
 
-def _in_heading(body: str, position: int) -> bool:
+def _in_heading(body: str, paragraphs: Paragraphs, position: int) -> bool:
     """In a paragraph that is not a sentence: a heading such as "A Meeting of Old School".
 
     A paragraph of several sentences that merely lacks its final full stop is running text.
     """
-    start, end = _paragraph(body, position)
+    start, end = paragraphs.around(position)
     paragraph = body[start:end].strip()
     return not (_SENTENCE_END.search(paragraph) or _SENTENCE_INSIDE.search(paragraph))
 
@@ -619,13 +600,16 @@ def find_quotes(body: str, *, min_words: int = 3) -> list[QuoteCandidate]:
     """
     spans = _quote_spans(body)
     masked = _mask_quotes(body, spans)
+    paragraphs = Paragraphs(body)
     quotes: list[QuoteCandidate] = []
     for quote in spans:
         if len(_QUOTE_WORD.findall(body, quote.start, quote.end)) < min_words:
             continue
         if _is_title(body, quote):
             continue
-        speaker = _speaker_after(body, quote) or _speaker_before(body, masked, quote)
+        speaker = _speaker_after(body, paragraphs, quote) or _speaker_before(
+            body, masked, paragraphs, quote
+        )
         first, last = speaker or (-1, -1)
         quotes.append(
             QuoteCandidate(
@@ -713,14 +697,14 @@ _MAX_WORDS_FROM_VERB = 8
 _COMMA_AND_SPACES = re.compile(r"\s*,?\s*")
 
 
-def _speaker_after(body: str, quote: _QuoteSpan) -> tuple[int, int] | None:
+def _speaker_after(body: str, paragraphs: Paragraphs, quote: _QuoteSpan) -> tuple[int, int] | None:
     """``“...,” Ødegaard told the chamber`` or ``“...,” said Ana María López``."""
     inner = body[quote.start : quote.end].rstrip()
     closing = quote.end + 1
     runs_on = inner.endswith((",", "?", "!", "—", "–", "-", "…"))
     if not (runs_on or body[closing : closing + 1] == ","):
         return None  # the quote ended its sentence, so what follows is a new one
-    _, limit = _paragraph(body, quote.end)
+    _, limit = paragraphs.around(quote.end)
     position = _COMMA_AND_SPACES.match(body, closing, limit).end()
 
     verb = _ATTRIBUTION_VERB.match(body, position, limit)
@@ -732,9 +716,11 @@ def _speaker_after(body: str, quote: _QuoteSpan) -> tuple[int, int] | None:
     return None
 
 
-def _speaker_before(body: str, masked: str, quote: _QuoteSpan) -> tuple[int, int] | None:
+def _speaker_before(
+    body: str, masked: str, paragraphs: Paragraphs, quote: _QuoteSpan
+) -> tuple[int, int] | None:
     """The speaker named earlier in the quote's own sentence, if any."""
-    start = _sentence_start(body, masked, quote.open)
+    start = _sentence_start(masked, paragraphs, quote.open)
     verbs = list(_ANY_SPEECH_VERB.finditer(masked, start, quote.open))
     if verbs:
         verb = verbs[-1]
@@ -755,8 +741,8 @@ def _speaker_before(body: str, masked: str, quote: _QuoteSpan) -> tuple[int, int
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’')\]]*\s+")
 
 
-def _sentence_start(body: str, masked: str, position: int) -> int:
-    start, _ = _paragraph(body, position)
+def _sentence_start(masked: str, paragraphs: Paragraphs, position: int) -> int:
+    start, _ = paragraphs.around(position)
     for match in _SENTENCE_BREAK.finditer(masked, start, position):
         start = match.end()
     return start
@@ -863,8 +849,9 @@ def context(body: str, start: int, end: int, width: int = 60) -> str:
     """
     if not 0 <= start <= end <= len(body):
         raise ValueError(f"span {start}:{end} is outside a body of {len(body)} characters")
-    para_start, _ = _paragraph(body, start)
-    _, para_end = _paragraph(body, end)
+    paragraphs = Paragraphs(body)
+    para_start, _ = paragraphs.around(start)
+    _, para_end = paragraphs.around(end)
 
     low = max(para_start, start - width)
     before = body[low:start]
