@@ -6,8 +6,6 @@ of the desk (EvidenceForm's anchoring, the services' suggestion decisions) and
 is recorded in the admin log with the editor who made it.
 """
 
-import re
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -32,7 +30,9 @@ from ..models import (
     SuggestionStatus,
 )
 from ..services import suggestions
-from ..text import anchoring, suggesting
+from ..text import anchoring, quotes
+from ..text.paragraphs import Paragraphs
+from ..text.quotes import SpeakerKind
 from ..views import highlighted_paragraphs
 from .common import may_change_public
 
@@ -163,25 +163,15 @@ def claim_text_for_quote(quote, speaker):
     return f"{speaker}: {said}" if speaker else said
 
 
-_SOURCE_WORDS = re.compile(r"\b(sources?|insiders?|someone|person|people)\b", re.IGNORECASE)
-_DETERMINERS = {"the", "a", "an", "another", "one", "his", "her", "their", "its", "some"}
-_PRONOUNS = {"he", "she", "they", "we", "i"}
-
-
-def attribution_for_speaker(speaker):
-    """(attribution, source as described) for the phrase naming a quote's speaker:
-    a capitalised name is a named person, “the source”, “a source close to …” anonymous."""
-    speaker = speaker.strip()
-    if not speaker:
-        return Attribution.OUTLET, ""
-    words = speaker.split()
-    if _SOURCE_WORDS.search(speaker) or words[0].lower() in _DETERMINERS:
-        return Attribution.ANONYMOUS, speaker
-    if speaker.lower() in _PRONOUNS:
-        return Attribution.NAMED, ""  # who "she" is, the editor says
-    if all(word[:1].isupper() for word in words):
-        return Attribution.NAMED, speaker
-    return Attribution.ANONYMOUS, speaker
+# How a quote's speaker, of the kind the quote rules found, prefills the citation.
+SPEAKER_ATTRIBUTION = {
+    SpeakerKind.NONE: Attribution.OUTLET,
+    SpeakerKind.NAME: Attribution.NAMED,
+    SpeakerKind.PRONOUN: Attribution.NAMED,  # who "she" is, the editor says
+    SpeakerKind.DESCRIPTION: Attribution.ANONYMOUS,
+}
+# The speakers whose words say who the source is ("Megan", "a source close to Megan").
+DESCRIBED = {SpeakerKind.NAME, SpeakerKind.DESCRIPTION}
 
 
 def people_by_name():
@@ -194,12 +184,12 @@ def people_by_name():
 
 
 def quote_suggestions(article, passages, names):
-    """The quoted speech ``suggesting.find_quotes`` finds, with what citing it would prefill."""
+    """The quoted speech ``quotes.find_quotes`` finds, with what citing it would prefill."""
     cited = {(p.start, p.end) for p in passages}
     items = []
-    for found in suggesting.find_quotes(article.body):
-        attribution, described = attribution_for_speaker(found.speaker)
-        person = names.get(found.speaker.casefold()) if attribution == Attribution.NAMED else None
+    for found in quotes.find_quotes(article.body):
+        kind = found.speaker_kind
+        person = names.get(found.speaker.casefold()) if kind == SpeakerKind.NAME else None
         items.append(
             {
                 "start": found.start,
@@ -207,25 +197,13 @@ def quote_suggestions(article, passages, names):
                 "quote": article.body[found.start : found.end],
                 "speaker": found.speaker,
                 "claim_text": claim_text_for_quote(found.text, found.speaker),
-                "attribution": attribution,
-                "attribution_label": Attribution(attribution).label,
-                "attributed_to": described,
+                "attribution": SPEAKER_ATTRIBUTION[kind],
+                "attributed_to": found.speaker if kind in DESCRIBED else "",
                 "person": person,
                 "cited": (found.start, found.end) in cited,
-                "context": suggesting.context(article.body, found.start, found.end),
             }
         )
     return items
-
-
-def snippet_parts(body, start, end):
-    """``suggesting.context`` split into (before, match, after) so the match can be marked."""
-    text = suggesting.context(body, start, end)
-    match = " ".join(body[start:end].split())
-    at = text.find(f"[{match}]")
-    if at < 0:
-        return text, "", ""
-    return text[:at], match, text[at + len(match) + 2 :]
 
 
 def prefill(article, params, quotes):
@@ -312,11 +290,12 @@ class ReadingViewMixin:
             form = CiteForm(
                 article=article, initial=initial, may_cite_public=may_cite_public(request)
             )
+        paragraphs = Paragraphs(article.body)
         pending = [
             {
                 "suggestion": suggestion,
                 "snippets": [
-                    snippet_parts(article.body, start, end)
+                    paragraphs.snippet(start, end)
                     for start, end in suggestion.mentions[:SHOWN_MENTIONS]
                     if 0 <= start <= end <= len(article.body)
                 ],

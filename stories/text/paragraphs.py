@@ -13,9 +13,11 @@ what is rendered per paragraph keeps the offsets evidence is stored against.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from dataclasses import dataclass
 
-__all__ = ["Paragraphs", "paragraph_spans"]
+__all__ = ["Paragraphs", "Snippet", "paragraph_spans"]
 
 
 def paragraph_spans(body: str) -> list[tuple[int, int]]:
@@ -66,3 +68,62 @@ class Paragraphs:
             if position <= end:
                 return start, end
         return position, position
+
+    def snippet(self, start: int, end: int, width: int = 60) -> Snippet:
+        """``body[start:end]`` on one line in its paragraph, for an editor to see where it is.
+
+        At most ``width`` characters either side, cut at a word boundary, never running into
+        the neighbouring paragraph; an ellipsis marks each side that was cut. Line breaks
+        inside become spaces so the snippet fits a table cell or a form's help text.
+        """
+        body = self.body
+        if not 0 <= start <= end <= len(body):
+            raise ValueError(f"span {start}:{end} is outside a body of {len(body)} characters")
+        para_start, _ = self.around(start)
+        _, para_end = self.around(end)
+
+        low = max(para_start, start - width)
+        before = body[low:start]
+        if low > para_start and not body[low - 1].isspace():
+            before = before[_first_space(before) :]
+        high = min(para_end, end + width)
+        after = body[end:high]
+        if high < para_end and not body[high].isspace():
+            after = after[: _last_space(after)]
+
+        lead = "…" if low > para_start else ""
+        trail = "…" if high < para_end else ""
+        return Snippet(
+            before=f"{lead}{_flatten(before).lstrip()}",
+            match=_flatten(body[start:end]),
+            after=f"{_flatten(after).rstrip()}{trail}",
+        )
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A span shown in its paragraph, in parts, so a page can mark the match without parsing.
+
+    ``str()`` is the plain-text form, "…before [match] after…".
+    """
+
+    before: str
+    match: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.before}[{self.match}]{self.after}"
+
+
+def _first_space(text: str) -> int:
+    match = re.search(r"\s", text)
+    return match.start() if match else 0
+
+
+def _last_space(text: str) -> int:
+    spaces = [match.start() for match in re.finditer(r"\s", text)]
+    return spaces[-1] if spaces else len(text)
+
+
+def _flatten(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
