@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from .. import roles
 from ..forms import EvidenceForm
 from ..models import (
     Article,
@@ -78,20 +79,17 @@ class CiteForm(EvidenceForm):
             "article": forms.HiddenInput,
         }
 
-    def __init__(self, *args, article, may_cite_public=True, **kwargs):
+    def __init__(self, *args, article, user, **kwargs):
         super().__init__(*args, instance=Evidence(article=article), **kwargs)
         self.article = article
+        self.user = user
         self.new_claim = None
-        self.may_cite_public = may_cite_public
         field = self.fields["article"]
         field.queryset, field.disabled = Article.objects.filter(pk=article.pk), True
         claim = self.fields["claim"]
         claim.required, claim.label = False, "Existing claim"
         claim.empty_label = "— choose a claim —"
-        claim.queryset = Claim.objects.order_by("text")
-        if not may_cite_public:
-            # Evidence on a public claim is public at once: that is an editor's call.
-            claim.queryset = claim.queryset.exclude(pk__in=Claim.objects.published())
+        claim.queryset = roles.changeable_claims(user, Claim.objects.order_by("text"))
         self.fields["attributed_person"].queryset = Person.objects.order_by("name")
         self.fields["quote"].help_text = (
             "Select the passage in the text above, or paste it here exactly as the article "
@@ -114,7 +112,7 @@ class CiteForm(EvidenceForm):
                 )
         elif text:
             same = Claim.objects.filter(text__iexact=text).first()
-            if same is not None and not self.may_cite_public and same in Claim.objects.published():
+            if same is not None and not roles.may_change_public_claim(self.user, same):
                 self.add_error(
                     "claim_text",
                     f"“{same}” is cited by a published story; only an editor can add "
@@ -142,10 +140,6 @@ class CiteForm(EvidenceForm):
             )
             if duplicate.exists():
                 self.add_error(None, f"This passage is already cited for “{claim}”.")
-
-
-def may_cite_public(request):
-    return request.user.has_perm("stories.publish_story")
 
 
 def shorten(text, limit=60):
@@ -287,9 +281,7 @@ class ReadingViewMixin:
         if form is None and can_cite:
             initial = prefill(article, request.GET, quotes)
             opened = initial is not None
-            form = CiteForm(
-                article=article, initial=initial, may_cite_public=may_cite_public(request)
-            )
+            form = CiteForm(article=article, user=user, initial=initial)
         paragraphs = Paragraphs(article.body)
         pending = [
             {
@@ -338,7 +330,7 @@ class ReadingViewMixin:
             return HttpResponseRedirect(self.reading_url(article))
         if not request.user.has_perm("stories.add_evidence"):
             raise PermissionDenied
-        form = CiteForm(request.POST, article=article, may_cite_public=may_cite_public(request))
+        form = CiteForm(request.POST, article=article, user=request.user)
         if not form.is_valid():
             return self.reading_view(request, pk, form=form)
         if form.new_claim is not None and not request.user.has_perm("stories.add_claim"):
