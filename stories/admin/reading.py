@@ -1,12 +1,12 @@
 """The article reading view: read a source, cite passages, confirm suggested people.
 
 ArticleAdmin mixes in ``ReadingViewMixin``; its views are wired up in
-``ArticleAdmin.get_urls``. Every write goes through the same rules as the rest
-of the desk (EvidenceForm's anchoring, the services' suggestion decisions) and
+``ArticleAdmin.get_urls``. The views only check permissions and assemble the
+page: the rules are the desk's own (``forms.CiteForm``, ``roles``), the writes
+are services (``services.citing``, ``services.suggestions``), and every write
 is recorded in the admin log with the editor who made it.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,12 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import roles
-from ..forms import EvidenceForm
+from ..forms import CiteForm
 from ..models import (
-    Article,
     Attribution,
-    Claim,
     Evidence,
     Person,
     PersonMention,
@@ -30,7 +27,7 @@ from ..models import (
     Statement,
     SuggestionStatus,
 )
-from ..services import suggestions
+from ..services import citing, suggestions
 from ..text import anchoring, quotes
 from ..text.paragraphs import Paragraphs
 from ..text.quotes import SpeakerKind
@@ -41,105 +38,6 @@ from .common import may_change_public
 SHOWN_MENTIONS = 3
 # Words of a quote kept in the claim text a quote suggestion proposes.
 CLAIM_WORDS = 8
-
-
-class CiteForm(EvidenceForm):
-    """Cite a passage of one article: the EvidenceForm's rules, plus a new claim.
-
-    The article is fixed by the view (a posted article is ignored). The editor
-    picks an existing claim or types a new one; the new claim is validated here
-    and saved by the view, in the same transaction as the evidence.
-    """
-
-    claim_text = forms.CharField(
-        label="Or a new claim",
-        max_length=Claim._meta.get_field("text").max_length,
-        required=False,
-        help_text="A proposition in the desk’s words, e.g. “The backstage exchange was tense”.",
-    )
-    end = forms.IntegerField(label="End offset", required=False, min_value=0)
-
-    field_order = [
-        "quote",
-        "start",
-        "end",
-        "context",
-        "claim",
-        "claim_text",
-        "stance",
-        "attribution",
-        "attributed_to",
-        "attributed_person",
-    ]
-
-    class Meta(EvidenceForm.Meta):
-        widgets = {
-            **EvidenceForm.Meta.widgets,
-            "stance": forms.RadioSelect,
-            "article": forms.HiddenInput,
-        }
-
-    def __init__(self, *args, article, user, **kwargs):
-        super().__init__(*args, instance=Evidence(article=article), **kwargs)
-        self.article = article
-        self.user = user
-        self.new_claim = None
-        field = self.fields["article"]
-        field.queryset, field.disabled = Article.objects.filter(pk=article.pk), True
-        claim = self.fields["claim"]
-        claim.required, claim.label = False, "Existing claim"
-        claim.empty_label = "— choose a claim —"
-        claim.queryset = roles.changeable_claims(user, Claim.objects.order_by("text"))
-        self.fields["attributed_person"].queryset = Person.objects.order_by("name")
-        self.fields["quote"].help_text = (
-            "Select the passage in the text above, or paste it here exactly as the article "
-            "has it; offsets are found for you."
-        )
-        self.fields["end"].help_text = "Filled in from your selection; leave empty otherwise."
-        self.fields["end"].widget = forms.HiddenInput()
-
-    def clean(self):
-        cleaned = super().clean()  # EvidenceForm: binds the quote to one occurrence
-        claim = cleaned.get("claim")
-        text = " ".join(cleaned.get("claim_text", "").split())
-        cleaned["claim_text"] = text
-        if claim and text:
-            self.add_error("claim_text", "Choose an existing claim or type a new one, not both.")
-        elif not claim and not text:
-            if "claim" not in self.errors:
-                self.add_error(
-                    "claim", "Choose the claim this passage bears on, or type a new one."
-                )
-        elif text:
-            same = Claim.objects.filter(text__iexact=text).first()
-            if same is not None and not roles.may_change_public_claim(self.user, same):
-                self.add_error(
-                    "claim_text",
-                    f"“{same}” is cited by a published story; only an editor can add "
-                    "evidence to it.",
-                )
-            elif same is not None:
-                cleaned["claim"] = same  # the same words are the same claim
-            else:
-                claim = Claim(text=text)
-                try:
-                    claim.full_clean()
-                except forms.ValidationError as exc:
-                    for message in exc.messages:
-                        self.add_error("claim_text", message)
-                else:
-                    self.new_claim = claim
-        return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()
-        claim = self.cleaned_data.get("claim")
-        if claim is not None and self.instance.start is not None and not self.errors:
-            duplicate = Evidence.objects.filter(
-                claim=claim, article=self.article, start=self.instance.start, end=self.instance.end
-            )
-            if duplicate.exists():
-                self.add_error(None, f"This passage is already cited for “{claim}”.")
 
 
 def shorten(text, limit=60):
@@ -335,17 +233,8 @@ class ReadingViewMixin:
             return self.reading_view(request, pk, form=form)
         if form.new_claim is not None and not request.user.has_perm("stories.add_claim"):
             raise PermissionDenied
-        with transaction.atomic():
-            claim = form.new_claim
-            if claim is not None:
-                claim.save()
-                self.log_addition(request, claim, f"Added while citing “{article}”.")
-            else:
-                claim = form.cleaned_data["claim"]
-            evidence = form.save(commit=False)
-            evidence.claim = claim
-            evidence.save()
-            self.log_addition(request, evidence, f"Cited from the reading view of “{article}”.")
+        claim = form.cited_claim
+        evidence = citing.cite_passage(form.save(commit=False), claim, request.user)
         messages.success(
             request,
             f"Cited “{shorten(evidence.quote)}” as "
