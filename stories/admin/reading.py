@@ -31,7 +31,6 @@ from ..services import citing, suggestions
 from ..text import anchoring, quotes
 from ..text.paragraphs import Paragraphs
 from ..text.quotes import SpeakerKind
-from ..views import highlighted_paragraphs
 from .common import may_change_public
 
 # How many of a suggestion's mentions are shown in context before "and N more".
@@ -98,7 +97,7 @@ def quote_suggestions(article, passages, names):
     return items
 
 
-def prefill(article, params, quotes):
+def prefill(article, params, suggested):
     """Initial values for the cite form from ``?quote_start=&quote_end=`` (no-JS quote links)."""
     try:
         start, end = int(params.get("quote_start", "")), int(params.get("quote_end", ""))
@@ -114,7 +113,7 @@ def prefill(article, params, quotes):
         "context": anchor.prefix,
         "stance": Stance.SUPPORTS,
     }
-    for item in quotes:
+    for item in suggested:
         if (item["start"], item["end"]) == (start, end):
             initial.update(
                 claim_text=item["claim_text"],
@@ -145,7 +144,6 @@ class ReadingViewMixin:
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         user = request.user
-        can_delete = user.has_perm("stories.delete_evidence")
         passages = list(
             Evidence.objects.filter(article=article)
             .select_related("claim", "attributed_person")
@@ -155,29 +153,18 @@ class ReadingViewMixin:
             .order_by("start", "pk")
         )
         for passage in passages:
-            passage.article = article
-            passage.admin_url = reverse("admin:stories_evidence_change", args=[passage.pk])
-            passage.claim_admin_url = reverse("admin:stories_claim_change", args=[passage.claim_id])
-            passage.anchored = passage.matches_article()
-            passage.removable = can_delete and may_change_public(request, passage.claim)
-            citing = passage.statements.all()
-            stance = passage.get_stance_display().lower()
-            passage.confirm_text = (
-                f"Remove the passage “{shorten(passage.quote)}” ({stance} “{passage.claim}”)?"
-            )
-            if citing:
-                passage.confirm_text += (
-                    f" It is cited by {len(citing)} statement(s), which will no longer cite it."
-                )
+            passage.article = article  # known already: no query per passage for its body
+        can_delete = user.has_perm("stories.delete_evidence")
+        removable = {p.pk for p in passages if can_delete and may_change_public(request, p.claim)}
         mentions = list(
             PersonMention.objects.filter(article=article).select_related("person").order_by("start")
         )
         names = people_by_name()
-        quotes = quote_suggestions(article, passages, names)
+        quoted = quote_suggestions(article, passages, names)
         can_cite = user.has_perm("stories.add_evidence")
         opened = form is not None
         if form is None and can_cite:
-            initial = prefill(article, request.GET, quotes)
+            initial = prefill(article, request.GET, quoted)
             opened = initial is not None
             form = CiteForm(article=article, user=user, initial=initial)
         paragraphs = Paragraphs(article.body)
@@ -202,18 +189,18 @@ class ReadingViewMixin:
             "opts": self.model._meta,
             "article": article,
             "original": article,
-            "paragraphs": highlighted_paragraphs(article.body, passages, mentions),
             "passages": passages,
-            "stale_passages": [p for p in passages if not p.anchored],
+            "removable": removable,
+            "stale_passages": [p for p in passages if not p.matches_article()],
             "mentions": mentions,
-            "quotes": quotes,
+            "quotes": quoted,
             "suggestions": pending,
             "tagged_people": tagged,
             "form": form,
             "cite_open": opened,
             "can_cite": can_cite,
             "can_add_claim": user.has_perm("stories.add_claim"),
-            "can_delete_evidence": user.has_perm("stories.delete_evidence"),
+            "can_delete_evidence": can_delete,
             "can_change_article": self.has_change_permission(request, article),
             "can_add_person": user.has_perm("stories.add_person"),
             "stances": Stance,
