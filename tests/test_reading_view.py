@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from stories.admin.reading import claim_text_for_quote, shorten
 from stories.models import Article, Claim, Evidence, Person
 from stories.text import paragraphs
 
@@ -483,6 +484,21 @@ def test_quoted_speech_panel_lists_megans_quote_with_its_speaker(admin_client):
     assert link in page
     source = next(q for q in quotes if q["speaker"] == "The source")
     assert source["attribution"] == "anonymous"
+
+
+def test_quote_claim_texts_keep_eight_words_and_drop_a_pause_before_the_end():
+    assert claim_text_for_quote("a very cute moment,", "The source") == (
+        "The source: \u201ca very cute moment\u201d"
+    )
+    assert claim_text_for_quote("one two three four five six seven eight, nine", "") == (
+        "\u201cone two three four five six seven eight\u2026\u201d"
+    )
+
+
+def test_messages_show_a_quote_on_one_line_cut_to_sixty_characters():
+    assert shorten("a short\nquote") == "a short quote"
+    assert shorten("x" * 61) == "x" * 59 + "\u2026"
+    assert shorten("x" * 60) == "x" * 60
 
 
 def test_quote_prefill_link_fills_the_form_and_submitting_it_cites_the_quote(

@@ -7,6 +7,8 @@ are services (``services.citing``, ``services.suggestions``), and every write
 is recorded in the admin log with the editor who made it.
 """
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,6 +17,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from ..forms import CiteForm
 from ..models import (
@@ -39,18 +42,19 @@ SHOWN_MENTIONS = 3
 CLAIM_WORDS = 8
 
 
+# A pause just before the end or the cut reads badly before a closing mark: “count,…”.
+_PAUSE_AT_END = re.compile(r"[,;:]+(?=…?$)")
+
+
 def shorten(text, limit=60):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` on one line, cut to ``limit`` characters for a message."""
+    return Truncator(" ".join(text.split())).chars(limit)
 
 
 def claim_text_for_quote(quote, speaker):
     """``Megan: “No, no, this don’t count…”``: a starting point the editor edits."""
-    words = quote.split()
-    shown = " ".join(words[:CLAIM_WORDS]).rstrip(",;:")
-    if len(words) > CLAIM_WORDS:
-        shown += "…"
-    said = f"“{shown}”"
+    shown = Truncator(quote).words(CLAIM_WORDS, truncate="%(truncated_text)s…")
+    said = f"“{_PAUSE_AT_END.sub('', shown)}”"
     return f"{speaker}: {said}" if speaker else said
 
 
