@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from stories.admin.reading import claim_text_for_quote, shorten
 from stories.models import Article, Claim, Evidence, Person
-from stories.text import paragraphs
+from stories.text import anchoring, paragraphs
 
 from .factories import make_article, make_evidence
 
@@ -379,6 +379,7 @@ def test_no_js_fallback_form_has_a_visible_quote_box_and_accepts_a_pasted_quote(
         cite_data('"what a\nnight," she said', claim_text="She enjoyed the night"),
     )
 
+    assert f'data-context-chars="{anchoring.CONTEXT_CHARS}"' in form
     assert re.search(r'<textarea name="quote"[^>]*>', form)
     assert re.search(r'<input type="number" name="start"', form)
     assert 'type="submit"' in form and "csrfmiddlewaretoken" in form
@@ -607,6 +608,9 @@ def test_browser_keyboard_selection_cites_the_second_occurrence(
     expect(page.locator(".desk-selected-quote")).to_have_text(REPEATED)
     assert page.input_value("input[name=start]") == str(SECOND)
     assert page.input_value("input[name=end]") == str(SECOND + len(REPEATED))
+    # The words before it, as many characters as the server keeps (from the form's data).
+    before = REPEATED_BODY[SECOND - anchoring.CONTEXT_CHARS : SECOND].strip()
+    assert page.input_value("input[name=context]") == before
     expect(page.locator("select[name=claim]")).to_be_focused()
     page.fill("input[name=claim_text]", "The crowd cheered twice")
     page.click("#cite-form input[type=submit]")

@@ -208,6 +208,7 @@ class ReadingViewMixin:
             "can_change_article": self.has_change_permission(request, article),
             "can_add_person": user.has_perm("stories.add_person"),
             "stances": Stance,
+            "context_chars": anchoring.CONTEXT_CHARS,  # what desk.js copies as context
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.reading_template, context)
