@@ -35,7 +35,7 @@ from django.test.utils import (  # noqa: E402
 
 from stories.models import Article, Claim, Evidence, Statement, Story  # noqa: E402
 from stories.services import articles, publishing  # noqa: E402
-from stories.text import anchoring, importing  # noqa: E402
+from stories.text import anchoring, importing, paragraphs  # noqa: E402
 
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
 REPEAT = 15
@@ -56,7 +56,7 @@ def build_story(statement_count, slug):
     claim = Claim.objects.create(text=f"Benchmark claim {slug}")
     passages = []
     for article in articles:
-        for start, end in anchoring.paragraph_spans(article.body)[:5]:
+        for start, end in paragraphs.paragraph_spans(article.body)[:5]:
             evidence = Evidence(claim=claim, article=article, quote=article.body[start:end])
             evidence.anchor(start=start)
             evidence.save()

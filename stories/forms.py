@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.text import slugify
 
+from . import roles
 from .locking.forms import VersionedModelForm
 from .models import Article, Claim, Evidence, Person
 from .text import anchoring, importing
@@ -75,20 +76,122 @@ class EvidenceForm(VersionedModelForm):
             and article.pk == self.instance.article_id
         ):
             start = self.instance.start  # unchanged passage: keep the occurrence chosen before
+        self.instance.article = article  # as the save would; a refused quote changes nothing
         try:
-            anchor = anchoring.locate(
-                article.body, quote, start=start, context=cleaned.get("context", "")
-            )
+            self.instance.anchor(quote, start=start, context=cleaned.get("context", ""))
         except anchoring.AnchorError as exc:
             self.add_error("quote", str(exc))
             return cleaned
-        cleaned["quote"], cleaned["start"] = anchor.quote, anchor.start
-        self.instance.end, self.instance.prefix, self.instance.suffix = (
-            anchor.end,
-            anchor.prefix,
-            anchor.suffix,
-        )
+        # The article's own characters and offsets, which the save writes back.
+        cleaned["quote"], cleaned["start"] = self.instance.quote, self.instance.start
         return cleaned
+
+
+class CiteForm(EvidenceForm):
+    """Cite a passage of one article: the EvidenceForm's rules, plus a new claim.
+
+    The article is fixed by the view (a posted article is ignored). The editor
+    picks an existing claim or types a new one; the new claim is validated here
+    and saved with the evidence by ``services.citing.cite_passage``. ``user``
+    decides which claims are open to them (``roles.changeable_claims``).
+    """
+
+    claim_text = forms.CharField(
+        label="Or a new claim",
+        max_length=Claim._meta.get_field("text").max_length,
+        required=False,
+        help_text="A proposition in the desk’s words, e.g. “The backstage exchange was tense”.",
+    )
+    end = forms.IntegerField(label="End offset", required=False, min_value=0)
+
+    field_order = [
+        "quote",
+        "start",
+        "end",
+        "context",
+        "claim",
+        "claim_text",
+        "stance",
+        "attribution",
+        "attributed_to",
+        "attributed_person",
+    ]
+
+    class Meta(EvidenceForm.Meta):
+        widgets = {
+            **EvidenceForm.Meta.widgets,
+            "stance": forms.RadioSelect,
+            "article": forms.HiddenInput,
+        }
+
+    def __init__(self, *args, article, user, **kwargs):
+        super().__init__(*args, instance=Evidence(article=article), **kwargs)
+        self.article = article
+        self.user = user
+        self.new_claim = None
+        field = self.fields["article"]
+        field.queryset, field.disabled = Article.objects.filter(pk=article.pk), True
+        claim = self.fields["claim"]
+        claim.required, claim.label = False, "Existing claim"
+        claim.empty_label = "— choose a claim —"
+        claim.queryset = roles.changeable_claims(user, Claim.objects.order_by("text"))
+        self.fields["attributed_person"].queryset = Person.objects.order_by("name")
+        self.fields["quote"].help_text = (
+            "Select the passage in the text above, or paste it here exactly as the article "
+            "has it; offsets are found for you."
+        )
+        self.fields["end"].help_text = "Filled in from your selection; leave empty otherwise."
+        self.fields["end"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()  # EvidenceForm: binds the quote to one occurrence
+        claim = cleaned.get("claim")
+        text = " ".join(cleaned.get("claim_text", "").split())
+        cleaned["claim_text"] = text
+        if claim and text:
+            self.add_error("claim_text", "Choose an existing claim or type a new one, not both.")
+        elif not claim and not text:
+            if "claim" not in self.errors:
+                self.add_error(
+                    "claim", "Choose the claim this passage bears on, or type a new one."
+                )
+        elif text:
+            same = Claim.objects.filter(text__iexact=text).first()
+            if same is not None and not roles.may_change_public_claim(self.user, same):
+                self.add_error(
+                    "claim_text",
+                    f"“{same}” is cited by a published story; only an editor can add "
+                    "evidence to it.",
+                )
+            elif same is not None:
+                cleaned["claim"] = same  # the same words are the same claim
+            else:
+                claim = Claim(text=text)
+                try:
+                    claim.full_clean()
+                except forms.ValidationError as exc:
+                    for message in exc.messages:
+                        self.add_error("claim_text", message)
+                else:
+                    self.new_claim = claim
+        return cleaned
+
+    @property
+    def cited_claim(self):
+        """The claim to cite: the one chosen, or the new one (unsaved until cited)."""
+        if self.new_claim is not None:
+            return self.new_claim
+        return self.cleaned_data["claim"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        claim = self.cleaned_data.get("claim")
+        if claim is not None and self.instance.start is not None and not self.errors:
+            duplicate = Evidence.objects.filter(
+                claim=claim, article=self.article, start=self.instance.start, end=self.instance.end
+            )
+            if duplicate.exists():
+                self.add_error(None, f"This passage is already cited for “{claim}”.")
 
 
 class ClaimForm(VersionedModelForm):

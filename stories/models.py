@@ -384,13 +384,16 @@ class Evidence(VersionedModel):
         """Whether the stored offsets still select the stored quote."""
         return self.article.body[self.start : self.end] == self.quote
 
-    def anchor(self, *, start=None, context=""):
-        """Bind the quote to one passage of the article, or raise AnchorError.
+    def anchor(self, quote=None, *, start=None, context=""):
+        """Bind ``quote`` (the stored quote by default) to one passage of the
+        article, or raise AnchorError and change nothing.
 
         Repeated quotes are never bound to their first occurrence silently:
-        ``start`` or ``context`` must choose one.
+        ``start`` or ``context`` must choose one. Every way of citing (the
+        evidence forms, the reading view, model validation) anchors here.
         """
-        found = anchoring.locate(self.article.body, self.quote, start=start, context=context)
+        quote = self.quote if quote is None else quote
+        found = anchoring.locate(self.article.body, quote, start=start, context=context)
         self.start, self.end = found.start, found.end
         self.quote, self.prefix, self.suffix = found.quote, found.prefix, found.suffix
 

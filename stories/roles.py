@@ -1,4 +1,5 @@
-"""The desk's two roles, as permission lists turned into groups.
+"""The desk's two roles, as permission lists turned into groups, and the one
+rule that needs more than a permission: who may change a public claim.
 
 Kept out of the migration so the admin, the tests and the migration agree on
 one definition of what a reporter may do. Migration 0003 creates the groups;
@@ -87,3 +88,36 @@ def sync_roles(group_model, permission_model):
                 content_type__app_label=app_label, codename=codename
             )
         group.permissions.set(wanted)
+
+
+# What the rule below turns on: publishing is an editor's permission.
+PUBLISH = "stories.publish_story"
+
+
+def may_change_public_claim(user, claim=None):
+    """Whether ``user`` may change ``claim`` and its evidence; without a claim,
+    whether they may change the claims a published story cites.
+
+    All evidence on a public claim is shown to readers at once, so once a
+    published story cites a claim, changing it or its passages (adding one
+    included) is publishing: editors only. Reporters keep full use of claims
+    no published story cites yet.
+    """
+    if user.has_perm(PUBLISH):
+        return True
+    return claim is not None and not _public_claims().filter(pk=claim.pk).exists()
+
+
+def changeable_claims(user, claims):
+    """``claims`` less those ``user`` may not change (:func:`may_change_public_claim`)."""
+    if may_change_public_claim(user):
+        return claims
+    return claims.exclude(pk__in=_public_claims())
+
+
+def _public_claims():
+    # Imported when asked: migration 0003 imports this module for the permission
+    # lists, and a migration must not pull in today's models.
+    from .models import Claim
+
+    return Claim.objects.published()

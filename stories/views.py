@@ -7,7 +7,7 @@ from django.views.generic.detail import SingleObjectMixin
 from . import exports
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
 from .selectors import Ledger, evidence_with_chains
-from .text import anchoring, fragments, reconciling
+from .text import fragments, reconciling
 
 
 class PublicQuerysetMixin:
@@ -197,35 +197,6 @@ class ReconciliationView(StoryViewMixin, SingleObjectMixin, View):
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
-def highlighted_paragraphs(body, passages, mentions=()):
-    """The body's paragraphs as runs of text, each with the passages covering it,
-    the passages whose ``#passage-<id>`` target it holds, and the person a
-    stored mention there names (or None).
-
-    Passages and mentions are cut by one segmentation pass (ids ``("p", pk)``
-    and ``("m", pk)``), so a name links to its person inside a highlighted
-    passage as well as outside one. Passages or mentions that no longer match
-    the body are left out rather than drawn in the wrong place.
-    """
-    by_id = {("p", p.pk): p for p in passages if p.matches_article()}
-    by_id.update({("m", m.pk): m for m in mentions if body[m.start : m.end] == m.text})
-    spans = [(key, item.start, item.end) for key, item in by_id.items()]
-    return [
-        [
-            {
-                "start": segment.start,
-                "end": segment.end,
-                "text": segment.text,
-                "passages": [by_id[key] for key in segment.marks if key[0] == "p"],
-                "opens": [by_id[key] for key in segment.opens if key[0] == "p"],
-                "person": next((by_id[key].person for key in segment.marks if key[0] == "m"), None),
-            }
-            for segment in paragraph
-        ]
-        for paragraph in anchoring.segment_paragraphs(body, spans)
-    ]
-
-
 class ArticleDetailView(PublicQuerysetMixin, DetailView):
     """A source: its full text, with every public passage highlighted and addressable,
     and the names of people readers can look up linked to their pages."""
@@ -251,8 +222,8 @@ class ArticleDetailView(PublicQuerysetMixin, DetailView):
         mentions = PersonMention.objects.filter(article=article).select_related("person")
         if not self.is_preview():
             mentions = mentions.filter(person__in=Person.objects.published())
-        paragraphs = highlighted_paragraphs(article.body, passages, mentions.order_by("start"))
-        context.update(paragraphs=paragraphs, passages=passages)
+        # The template highlights them with the {% highlighted_body %} tag.
+        context.update(passages=passages, mentions=list(mentions.order_by("start")))
         return context
 
 

@@ -71,13 +71,8 @@ class Rules:
 
 
 def suggestion_rules() -> Rules:
-    """The rules as they stand, imported in this one place.
-
-    ``stories/text/suggesting.py`` is being split into ``names.py`` and ``quotes.py``; when
-    that lands, the two lines below become ``from stories.text import names, quotes``.
-    """
-    from stories.text import suggesting as names
-    from stories.text import suggesting as quotes
+    """The rules as they stand, imported in this one place."""
+    from stories.text import names, quotes
 
     return Rules(
         known_person=names.KnownPerson,

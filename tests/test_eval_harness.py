@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from stories.text.suggesting import KnownPerson, Mention, NameCandidate, PersonMatch
+from stories.text.names import KnownPerson, Mention, NameCandidate, PersonMatch
 
 from . import eval_harness
 from .eval_harness import (

@@ -4,6 +4,7 @@ may read it but only editors change it, add to it or remove from it."""
 import pytest
 from django.urls import reverse
 
+from stories import roles
 from stories.models import Claim, Evidence
 
 from .desk import client_for, desk_user
@@ -109,3 +110,22 @@ def test_editors_change_public_claims_and_their_evidence(setting):
     remove = reverse("admin:stories_article_remove_passage", args=[article.pk, public.pk])
     assert editor.post(remove, {"confirmed": "yes"}).status_code == 302
     assert not Claim.objects.get(pk=public.claim.pk).evidence.filter(pk=public.pk).exists()
+
+
+def test_the_rule_is_spelled_out_once_in_roles(setting, django_user_model):
+    reporter = django_user_model.objects.get(username="reporter")
+    editor = django_user_model.objects.get(username="editor")
+    public, draft = setting["public"].claim, setting["draft"].claim
+    # Without a claim: may this user change the claims published stories cite?
+    assert [roles.may_change_public_claim(reporter, c) for c in (public, draft, None)] == [
+        False,
+        True,
+        False,
+    ]
+    assert [roles.may_change_public_claim(editor, c) for c in (public, draft, None)] == [
+        True,
+        True,
+        True,
+    ]
+    assert list(roles.changeable_claims(reporter, Claim.objects.all())) == [draft]
+    assert set(roles.changeable_claims(editor, Claim.objects.all())) == {public, draft}

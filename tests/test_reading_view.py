@@ -14,8 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from stories.admin.reading import claim_text_for_quote, shorten
 from stories.models import Article, Claim, Evidence, Person
-from stories.text import anchoring
+from stories.text import anchoring, paragraphs
 
 from .factories import make_article, make_evidence
 
@@ -172,8 +173,8 @@ def test_reading_view_segments_carry_offsets_that_reconstruct_the_body(admin_cli
             assert end == start + len(text)
             covered.extend(range(start, end))
         # Every paragraph character is in exactly one segment; separators are not rendered.
-        paragraphs = [i for a, b in anchoring.paragraph_spans(body) for i in range(a, b)]
-        assert covered == paragraphs
+        in_paragraphs = [i for a, b in paragraphs.paragraph_spans(body) for i in range(a, b)]
+        assert covered == in_paragraphs
 
 
 def test_every_paragraph_character_is_rendered_once(admin_client):
@@ -378,6 +379,7 @@ def test_no_js_fallback_form_has_a_visible_quote_box_and_accepts_a_pasted_quote(
         cite_data('"what a\nnight," she said', claim_text="She enjoyed the night"),
     )
 
+    assert f'data-context-chars="{anchoring.CONTEXT_CHARS}"' in form
     assert re.search(r'<textarea name="quote"[^>]*>', form)
     assert re.search(r'<input type="number" name="start"', form)
     assert 'type="submit"' in form and "csrfmiddlewaretoken" in form
@@ -483,6 +485,21 @@ def test_quoted_speech_panel_lists_megans_quote_with_its_speaker(admin_client):
     assert link in page
     source = next(q for q in quotes if q["speaker"] == "The source")
     assert source["attribution"] == "anonymous"
+
+
+def test_quote_claim_texts_keep_eight_words_and_drop_a_pause_before_the_end():
+    assert claim_text_for_quote("a very cute moment,", "The source") == (
+        "The source: \u201ca very cute moment\u201d"
+    )
+    assert claim_text_for_quote("one two three four five six seven eight, nine", "") == (
+        "\u201cone two three four five six seven eight\u2026\u201d"
+    )
+
+
+def test_messages_show_a_quote_on_one_line_cut_to_sixty_characters():
+    assert shorten("a short\nquote") == "a short quote"
+    assert shorten("x" * 61) == "x" * 59 + "\u2026"
+    assert shorten("x" * 60) == "x" * 60
 
 
 def test_quote_prefill_link_fills_the_form_and_submitting_it_cites_the_quote(
@@ -591,6 +608,9 @@ def test_browser_keyboard_selection_cites_the_second_occurrence(
     expect(page.locator(".desk-selected-quote")).to_have_text(REPEATED)
     assert page.input_value("input[name=start]") == str(SECOND)
     assert page.input_value("input[name=end]") == str(SECOND + len(REPEATED))
+    # The words before it, as many characters as the server keeps (from the form's data).
+    before = REPEATED_BODY[SECOND - anchoring.CONTEXT_CHARS : SECOND].strip()
+    assert page.input_value("input[name=context]") == before
     expect(page.locator("select[name=claim]")).to_be_focused()
     page.fill("input[name=claim_text]", "The crowd cheered twice")
     page.click("#cite-form input[type=submit]")

@@ -3,6 +3,7 @@ services, commands and unit tests share, so it must never reach back into them."
 
 import ast
 import pkgutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ def imported_modules(path):
 
 def test_the_package_holds_the_text_modules():
     assert {"anchoring", "importing", "reconciling", "diffing"} <= set(MODULES)
+    assert {"names", "quotes", "words", "paragraphs"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -45,3 +47,21 @@ def test_text_module_imports_no_orm_and_no_higher_layer(name):
         and any(module == banned or module.startswith(banned + ".") for banned in FORBIDDEN)
     ]
     assert offending == [], f"stories/text/{name}.py imports {offending}"
+
+
+# The suggestion rules promise more: the standard library only, so that the import command,
+# the admin and the tests share exactly the same rules, on any machine, without Django.
+STANDARD_LIBRARY_ONLY = ["names", "paragraphs", "quotes", "words"]
+
+
+@pytest.mark.parametrize("name", STANDARD_LIBRARY_ONLY)
+def test_suggestion_rules_import_only_the_standard_library(name):
+    # Relative imports reach sibling text modules, which the test above checks.
+    tree = ast.parse((TEXT_DIR / f"{name}.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module.split(".")[0])
+    assert imported - {"__future__"} <= set(sys.stdlib_module_names), imported

@@ -24,6 +24,8 @@
   var form = document.getElementById("cite-form");
   var dock = document.getElementById("desk-dock");
   var current = null; // {start, end} of the passage in the panel
+  // How much text before a passage the server keeps as its context (anchoring.CONTEXT_CHARS).
+  var contextChars = form ? parseInt(form.dataset.contextChars, 10) : 0;
 
   function field(name) {
     return form ? form.elements.namedItem(name) : null;
@@ -171,7 +173,7 @@
       setValue("quote", quote);
       setValue("start", passage.start);
       setValue("end", passage.end);
-      setValue("context", slice(Math.max(0, passage.start - 32), passage.start).trim());
+      setValue("context", slice(Math.max(0, passage.start - contextChars), passage.start).trim());
       panel.querySelector(".desk-selected-quote").textContent = quote;
       panel.querySelector(".desk-offsets").textContent =
         "(characters " + passage.start + "\u2013" + passage.end + ")";

@@ -8,6 +8,7 @@ first changed, and by whom.
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from .. import roles
 from ..forms import ClaimForm, EvidenceForm
 from ..locking.admin import VersionedAdminMixin, VersionedInlineMixin
 from ..models import Claim, Evidence
@@ -120,9 +121,8 @@ class EvidenceAdmin(
         return obj.claim if obj else None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "claim" and not request.user.has_perm("stories.publish_story"):
-            # Evidence on a public claim is public at once: reporters cite draft claims.
-            kwargs["queryset"] = Claim.objects.exclude(pk__in=Claim.objects.published())
+        if db_field.name == "claim":
+            kwargs["queryset"] = roles.changeable_claims(request.user, Claim.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="matches article", boolean=True)

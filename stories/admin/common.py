@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
+from .. import roles
 from ..forms import PeopleField
-from ..models import Claim, Person
+from ..models import Person
 
 
 class PeopleFormMixin:
@@ -50,16 +51,10 @@ URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 
 def may_change_public(request, claim):
-    """Whether the user may change ``claim`` or its evidence.
-
-    All evidence on a public claim is shown to readers at once, so once a
-    published story cites a claim, changing it or its passages is publishing:
-    editors only (``stories.publish_story``). Reporters keep full use of
-    claims no published story cites yet.
-    """
-    if claim is None or request.user.has_perm("stories.publish_story"):
-        return True
-    return not Claim.objects.published().filter(pk=claim.pk).exists()
+    """Whether the user may change ``claim`` or its evidence, by the rule in
+    ``roles.may_change_public_claim``. No claim (an add page, a new inline
+    row) means nothing public to guard yet."""
+    return claim is None or roles.may_change_public_claim(request.user, claim)
 
 
 class PublicClaimGuardMixin:

@@ -1,14 +1,14 @@
 """The article reading view: read a source, cite passages, confirm suggested people.
 
 ArticleAdmin mixes in ``ReadingViewMixin``; its views are wired up in
-``ArticleAdmin.get_urls``. Every write goes through the same rules as the rest
-of the desk (EvidenceForm's anchoring, the services' suggestion decisions) and
+``ArticleAdmin.get_urls``. The views only check permissions and assemble the
+page: the rules are the desk's own (``forms.CiteForm``, ``roles``), the writes
+are services (``services.citing``, ``services.suggestions``), and every write
 is recorded in the admin log with the editor who made it.
 """
 
 import re
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,12 +17,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import Truncator
 
-from ..forms import EvidenceForm
+from ..forms import CiteForm
 from ..models import (
-    Article,
     Attribution,
-    Claim,
     Evidence,
     Person,
     PersonMention,
@@ -31,9 +30,10 @@ from ..models import (
     Statement,
     SuggestionStatus,
 )
-from ..services import suggestions
-from ..text import anchoring, suggesting
-from ..views import highlighted_paragraphs
+from ..services import citing, suggestions
+from ..text import anchoring, quotes
+from ..text.paragraphs import Paragraphs
+from ..text.quotes import SpeakerKind
 from .common import may_change_public
 
 # How many of a suggestion's mentions are shown in context before "and N more".
@@ -42,146 +42,31 @@ SHOWN_MENTIONS = 3
 CLAIM_WORDS = 8
 
 
-class CiteForm(EvidenceForm):
-    """Cite a passage of one article: the EvidenceForm's rules, plus a new claim.
-
-    The article is fixed by the view (a posted article is ignored). The editor
-    picks an existing claim or types a new one; the new claim is validated here
-    and saved by the view, in the same transaction as the evidence.
-    """
-
-    claim_text = forms.CharField(
-        label="Or a new claim",
-        max_length=Claim._meta.get_field("text").max_length,
-        required=False,
-        help_text="A proposition in the desk’s words, e.g. “The backstage exchange was tense”.",
-    )
-    end = forms.IntegerField(label="End offset", required=False, min_value=0)
-
-    field_order = [
-        "quote",
-        "start",
-        "end",
-        "context",
-        "claim",
-        "claim_text",
-        "stance",
-        "attribution",
-        "attributed_to",
-        "attributed_person",
-    ]
-
-    class Meta(EvidenceForm.Meta):
-        widgets = {
-            **EvidenceForm.Meta.widgets,
-            "stance": forms.RadioSelect,
-            "article": forms.HiddenInput,
-        }
-
-    def __init__(self, *args, article, may_cite_public=True, **kwargs):
-        super().__init__(*args, instance=Evidence(article=article), **kwargs)
-        self.article = article
-        self.new_claim = None
-        self.may_cite_public = may_cite_public
-        field = self.fields["article"]
-        field.queryset, field.disabled = Article.objects.filter(pk=article.pk), True
-        claim = self.fields["claim"]
-        claim.required, claim.label = False, "Existing claim"
-        claim.empty_label = "— choose a claim —"
-        claim.queryset = Claim.objects.order_by("text")
-        if not may_cite_public:
-            # Evidence on a public claim is public at once: that is an editor's call.
-            claim.queryset = claim.queryset.exclude(pk__in=Claim.objects.published())
-        self.fields["attributed_person"].queryset = Person.objects.order_by("name")
-        self.fields["quote"].help_text = (
-            "Select the passage in the text above, or paste it here exactly as the article "
-            "has it; offsets are found for you."
-        )
-        self.fields["end"].help_text = "Filled in from your selection; leave empty otherwise."
-        self.fields["end"].widget = forms.HiddenInput()
-
-    def clean(self):
-        cleaned = super().clean()  # EvidenceForm: binds the quote to one occurrence
-        claim = cleaned.get("claim")
-        text = " ".join(cleaned.get("claim_text", "").split())
-        cleaned["claim_text"] = text
-        if claim and text:
-            self.add_error("claim_text", "Choose an existing claim or type a new one, not both.")
-        elif not claim and not text:
-            if "claim" not in self.errors:
-                self.add_error(
-                    "claim", "Choose the claim this passage bears on, or type a new one."
-                )
-        elif text:
-            same = Claim.objects.filter(text__iexact=text).first()
-            if same is not None and not self.may_cite_public and same in Claim.objects.published():
-                self.add_error(
-                    "claim_text",
-                    f"“{same}” is cited by a published story; only an editor can add "
-                    "evidence to it.",
-                )
-            elif same is not None:
-                cleaned["claim"] = same  # the same words are the same claim
-            else:
-                claim = Claim(text=text)
-                try:
-                    claim.full_clean()
-                except forms.ValidationError as exc:
-                    for message in exc.messages:
-                        self.add_error("claim_text", message)
-                else:
-                    self.new_claim = claim
-        return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()
-        claim = self.cleaned_data.get("claim")
-        if claim is not None and self.instance.start is not None and not self.errors:
-            duplicate = Evidence.objects.filter(
-                claim=claim, article=self.article, start=self.instance.start, end=self.instance.end
-            )
-            if duplicate.exists():
-                self.add_error(None, f"This passage is already cited for “{claim}”.")
-
-
-def may_cite_public(request):
-    return request.user.has_perm("stories.publish_story")
+# A pause just before the end or the cut reads badly before a closing mark: “count,…”.
+_PAUSE_AT_END = re.compile(r"[,;:]+(?=…?$)")
 
 
 def shorten(text, limit=60):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` on one line, cut to ``limit`` characters for a message."""
+    return Truncator(" ".join(text.split())).chars(limit)
 
 
 def claim_text_for_quote(quote, speaker):
     """``Megan: “No, no, this don’t count…”``: a starting point the editor edits."""
-    words = quote.split()
-    shown = " ".join(words[:CLAIM_WORDS]).rstrip(",;:")
-    if len(words) > CLAIM_WORDS:
-        shown += "…"
-    said = f"“{shown}”"
+    shown = Truncator(quote).words(CLAIM_WORDS, truncate="%(truncated_text)s…")
+    said = f"“{_PAUSE_AT_END.sub('', shown)}”"
     return f"{speaker}: {said}" if speaker else said
 
 
-_SOURCE_WORDS = re.compile(r"\b(sources?|insiders?|someone|person|people)\b", re.IGNORECASE)
-_DETERMINERS = {"the", "a", "an", "another", "one", "his", "her", "their", "its", "some"}
-_PRONOUNS = {"he", "she", "they", "we", "i"}
-
-
-def attribution_for_speaker(speaker):
-    """(attribution, source as described) for the phrase naming a quote's speaker:
-    a capitalised name is a named person, “the source”, “a source close to …” anonymous."""
-    speaker = speaker.strip()
-    if not speaker:
-        return Attribution.OUTLET, ""
-    words = speaker.split()
-    if _SOURCE_WORDS.search(speaker) or words[0].lower() in _DETERMINERS:
-        return Attribution.ANONYMOUS, speaker
-    if speaker.lower() in _PRONOUNS:
-        return Attribution.NAMED, ""  # who "she" is, the editor says
-    if all(word[:1].isupper() for word in words):
-        return Attribution.NAMED, speaker
-    return Attribution.ANONYMOUS, speaker
+# How a quote's speaker, of the kind the quote rules found, prefills the citation.
+SPEAKER_ATTRIBUTION = {
+    SpeakerKind.NONE: Attribution.OUTLET,
+    SpeakerKind.NAME: Attribution.NAMED,
+    SpeakerKind.PRONOUN: Attribution.NAMED,  # who "she" is, the editor says
+    SpeakerKind.DESCRIPTION: Attribution.ANONYMOUS,
+}
+# The speakers whose words say who the source is ("Megan", "a source close to Megan").
+DESCRIBED = {SpeakerKind.NAME, SpeakerKind.DESCRIPTION}
 
 
 def people_by_name():
@@ -194,12 +79,12 @@ def people_by_name():
 
 
 def quote_suggestions(article, passages, names):
-    """The quoted speech ``suggesting.find_quotes`` finds, with what citing it would prefill."""
+    """The quoted speech ``quotes.find_quotes`` finds, with what citing it would prefill."""
     cited = {(p.start, p.end) for p in passages}
     items = []
-    for found in suggesting.find_quotes(article.body):
-        attribution, described = attribution_for_speaker(found.speaker)
-        person = names.get(found.speaker.casefold()) if attribution == Attribution.NAMED else None
+    for found in quotes.find_quotes(article.body):
+        kind = found.speaker_kind
+        person = names.get(found.speaker.casefold()) if kind == SpeakerKind.NAME else None
         items.append(
             {
                 "start": found.start,
@@ -207,28 +92,16 @@ def quote_suggestions(article, passages, names):
                 "quote": article.body[found.start : found.end],
                 "speaker": found.speaker,
                 "claim_text": claim_text_for_quote(found.text, found.speaker),
-                "attribution": attribution,
-                "attribution_label": Attribution(attribution).label,
-                "attributed_to": described,
+                "attribution": SPEAKER_ATTRIBUTION[kind],
+                "attributed_to": found.speaker if kind in DESCRIBED else "",
                 "person": person,
                 "cited": (found.start, found.end) in cited,
-                "context": suggesting.context(article.body, found.start, found.end),
             }
         )
     return items
 
 
-def snippet_parts(body, start, end):
-    """``suggesting.context`` split into (before, match, after) so the match can be marked."""
-    text = suggesting.context(body, start, end)
-    match = " ".join(body[start:end].split())
-    at = text.find(f"[{match}]")
-    if at < 0:
-        return text, "", ""
-    return text[:at], match, text[at + len(match) + 2 :]
-
-
-def prefill(article, params, quotes):
+def prefill(article, params, suggested):
     """Initial values for the cite form from ``?quote_start=&quote_end=`` (no-JS quote links)."""
     try:
         start, end = int(params.get("quote_start", "")), int(params.get("quote_end", ""))
@@ -244,7 +117,7 @@ def prefill(article, params, quotes):
         "context": anchor.prefix,
         "stance": Stance.SUPPORTS,
     }
-    for item in quotes:
+    for item in suggested:
         if (item["start"], item["end"]) == (start, end):
             initial.update(
                 claim_text=item["claim_text"],
@@ -275,7 +148,6 @@ class ReadingViewMixin:
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         user = request.user
-        can_delete = user.has_perm("stories.delete_evidence")
         passages = list(
             Evidence.objects.filter(article=article)
             .select_related("claim", "attributed_person")
@@ -285,38 +157,26 @@ class ReadingViewMixin:
             .order_by("start", "pk")
         )
         for passage in passages:
-            passage.article = article
-            passage.admin_url = reverse("admin:stories_evidence_change", args=[passage.pk])
-            passage.claim_admin_url = reverse("admin:stories_claim_change", args=[passage.claim_id])
-            passage.anchored = passage.matches_article()
-            passage.removable = can_delete and may_change_public(request, passage.claim)
-            citing = passage.statements.all()
-            stance = passage.get_stance_display().lower()
-            passage.confirm_text = (
-                f"Remove the passage “{shorten(passage.quote)}” ({stance} “{passage.claim}”)?"
-            )
-            if citing:
-                passage.confirm_text += (
-                    f" It is cited by {len(citing)} statement(s), which will no longer cite it."
-                )
+            passage.article = article  # known already: no query per passage for its body
+        can_delete = user.has_perm("stories.delete_evidence")
+        removable = {p.pk for p in passages if can_delete and may_change_public(request, p.claim)}
         mentions = list(
             PersonMention.objects.filter(article=article).select_related("person").order_by("start")
         )
         names = people_by_name()
-        quotes = quote_suggestions(article, passages, names)
+        quoted = quote_suggestions(article, passages, names)
         can_cite = user.has_perm("stories.add_evidence")
         opened = form is not None
         if form is None and can_cite:
-            initial = prefill(article, request.GET, quotes)
+            initial = prefill(article, request.GET, quoted)
             opened = initial is not None
-            form = CiteForm(
-                article=article, initial=initial, may_cite_public=may_cite_public(request)
-            )
+            form = CiteForm(article=article, user=user, initial=initial)
+        paragraphs = Paragraphs(article.body)
         pending = [
             {
                 "suggestion": suggestion,
                 "snippets": [
-                    snippet_parts(article.body, start, end)
+                    paragraphs.snippet(start, end)
                     for start, end in suggestion.mentions[:SHOWN_MENTIONS]
                     if 0 <= start <= end <= len(article.body)
                 ],
@@ -333,21 +193,22 @@ class ReadingViewMixin:
             "opts": self.model._meta,
             "article": article,
             "original": article,
-            "paragraphs": highlighted_paragraphs(article.body, passages, mentions),
             "passages": passages,
-            "stale_passages": [p for p in passages if not p.anchored],
+            "removable": removable,
+            "stale_passages": [p for p in passages if not p.matches_article()],
             "mentions": mentions,
-            "quotes": quotes,
+            "quotes": quoted,
             "suggestions": pending,
             "tagged_people": tagged,
             "form": form,
             "cite_open": opened,
             "can_cite": can_cite,
             "can_add_claim": user.has_perm("stories.add_claim"),
-            "can_delete_evidence": user.has_perm("stories.delete_evidence"),
+            "can_delete_evidence": can_delete,
             "can_change_article": self.has_change_permission(request, article),
             "can_add_person": user.has_perm("stories.add_person"),
             "stances": Stance,
+            "context_chars": anchoring.CONTEXT_CHARS,  # what desk.js copies as context
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.reading_template, context)
@@ -359,22 +220,13 @@ class ReadingViewMixin:
             return HttpResponseRedirect(self.reading_url(article))
         if not request.user.has_perm("stories.add_evidence"):
             raise PermissionDenied
-        form = CiteForm(request.POST, article=article, may_cite_public=may_cite_public(request))
+        form = CiteForm(request.POST, article=article, user=request.user)
         if not form.is_valid():
             return self.reading_view(request, pk, form=form)
         if form.new_claim is not None and not request.user.has_perm("stories.add_claim"):
             raise PermissionDenied
-        with transaction.atomic():
-            claim = form.new_claim
-            if claim is not None:
-                claim.save()
-                self.log_addition(request, claim, f"Added while citing “{article}”.")
-            else:
-                claim = form.cleaned_data["claim"]
-            evidence = form.save(commit=False)
-            evidence.claim = claim
-            evidence.save()
-            self.log_addition(request, evidence, f"Cited from the reading view of “{article}”.")
+        claim = form.cited_claim
+        evidence = citing.cite_passage(form.save(commit=False), claim, request.user)
         messages.success(
             request,
             f"Cited “{shorten(evidence.quote)}” as "

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from ..forms import ArticleAddForm, ImportArticlesForm
 from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
 from ..services import articles, suggestions
-from ..text import anchoring, importing
+from ..text import importing, paragraphs
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
 from .compare import draft_response, matrix_redirect
 from .reading import ReadingViewMixin
@@ -142,7 +142,7 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
 
     @admin.display(description="body")
     def body_display(self, obj):
-        spans = anchoring.paragraph_spans(obj.body) if obj.pk else []
+        spans = paragraphs.paragraph_spans(obj.body) if obj.pk else []
         return format_html_join("", "<p>{}</p>", ((obj.body[a:b],) for a, b in spans))
 
     def get_urls(self):

@@ -5,6 +5,8 @@
 * ``publishing`` — the review workflow: submitting, publishing a revision,
   unpublishing, restoring a revision into the draft.
 * ``merging`` — folding duplicate people into one.
+* ``citing`` — citing a passage from the reading view: the evidence, and its
+  claim when the editor typed a new one.
 * ``suggestions`` — proposing the people an article names, and the editor's
   accept / reject.
 

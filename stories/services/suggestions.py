@@ -1,4 +1,4 @@
-"""People suggestions: proposed by ``stories.text.suggesting``, decided by an editor.
+"""People suggestions: proposed by ``stories.text.names``, decided by an editor.
 
 Nothing is tagged until an editor accepts a suggestion.
 """
@@ -17,7 +17,7 @@ from ..models import (
     PersonSuggestion,
     SuggestionStatus,
 )
-from ..text import suggesting
+from ..text import names
 
 
 class SuggestionError(Exception):
@@ -63,8 +63,8 @@ def suggest_people(article, user=None):
         stored.setdefault(person_id, set()).add((start, end))
 
     proposals = {}  # name -> (person or None, [[start, end], ...])
-    known = [suggesting.KnownPerson(pk, tuple(p.names())) for pk, p in people.items()]
-    for match in suggesting.find_known_people(body, known):
+    known = [names.KnownPerson(pk, tuple(p.names())) for pk, p in people.items()]
+    for match in names.find_known_people(body, known):
         person = people[match.key]
         spans = sorted({(m.start, m.end) for m in match.mentions})
         if not spans or person.pk in rejected_people or person.name.casefold() in rejected_names:
@@ -73,7 +73,7 @@ def suggest_people(article, user=None):
             continue
         proposals[person.name] = (person, [list(span) for span in spans])
     known_names = [name for person in people.values() for name in person.names()]
-    for candidate in suggesting.propose_people(
+    for candidate in names.propose_people(
         body, known_names=known_names, rejected=[s.name for s in rejected]
     ):
         if candidate.name.casefold() in rejected_names or candidate.name in proposals:

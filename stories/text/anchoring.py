@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .paragraphs import paragraph_spans
+
 __all__ = [
     "CONTEXT_CHARS",
     "AmbiguousQuote",
@@ -29,7 +31,6 @@ __all__ = [
     "find_occurrences",
     "locate",
     "make_anchor",
-    "paragraph_spans",
     "reanchor",
     "segment_paragraphs",
 ]
@@ -90,12 +91,8 @@ class AmbiguousQuote(AnchorError):
     """Raised rather than guessing: silently pinning evidence to the wrong occurrence of a
     repeated quote would make a citation point at words the source never meant.
 
-    ``anchors`` carries the candidates so that a form can offer them as choices.
+    The message lists the candidates (offset and surrounding words) for the editor to choose.
     """
-
-    def __init__(self, message: str, anchors: Iterable[Anchor] = ()) -> None:
-        super().__init__(message)
-        self.anchors: tuple[Anchor, ...] = tuple(anchors)
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,7 +300,6 @@ def locate(body: str, quote: str, *, start: int | None = None, context: str = ""
         raise AmbiguousQuote(
             f"{occurs}, but no occurrence starts at offset {start}. "
             f"It starts at offsets {offsets}; give one of those.",
-            anchors,
         )
 
     needle = _normalised_text(context)
@@ -322,19 +318,16 @@ def locate(body: str, quote: str, *, start: int | None = None, context: str = ""
                 f"{occurs}, and the context {shown_context} does not appear near any of them: "
                 f"{_listing(body, anchors)}. Give the start offset of the one you mean, or some "
                 "words that appear close to it.",
-                anchors,
             )
         raise AmbiguousQuote(
             f"{occurs}, and the context {shown_context} appears near {len(near)} of them: "
             f"{_listing(body, near)}. Give the start offset of the one you mean, or some words "
             "of context that appear only near it.",
-            near,
         )
 
     raise AmbiguousQuote(
         f"{occurs}: {_listing(body, anchors)}. Give the start offset of the one you mean, or "
         "some words of context from near it.",
-        anchors,
     )
 
 
@@ -365,10 +358,11 @@ def reanchor(
 ) -> Anchor | None:
     """Find a stored passage again after the article text changed.
 
-    Unlike ``locate`` this never raises for ambiguity: it runs unattended over every passage
-    when an article is saved, so it takes the best-supported occurrence (most surrounding text
-    still matching, then nearest to where it used to be). None means the quoted words are gone
-    and the evidence needs an editor's attention.
+    Unlike ``locate`` this never raises for ambiguity: it is meant to run unattended over every
+    passage of an edited article (nothing calls it yet; a later change wires it in), so it
+    takes the best-supported occurrence (most surrounding text still matching, then nearest to
+    where it used to be). None means the quoted words are gone and the evidence needs an
+    editor's attention.
     """
     _clean_quote(quote)
     if start is not None and start >= 0 and body[start : start + len(quote)] == quote:
@@ -385,27 +379,6 @@ def reanchor(
         return (-score, distance, a.start)
 
     return min(anchors, key=rank)
-
-
-def paragraph_spans(body: str) -> list[tuple[int, int]]:
-    """Paragraph boundaries as offsets, so highlights can be rendered per paragraph without
-    losing the body offsets that evidence is stored against."""
-    spans: list[tuple[int, int]] = []
-    para_start: int | None = None
-    para_end = 0
-    pos = 0
-    for line in body.split("\n"):
-        if line.strip():
-            if para_start is None:
-                para_start = pos + len(line) - len(line.lstrip())
-            para_end = pos + len(line.rstrip())
-        elif para_start is not None:
-            spans.append((para_start, para_end))
-            para_start = None
-        pos += len(line) + 1
-    if para_start is not None:
-        spans.append((para_start, para_end))
-    return spans
 
 
 def segment_paragraphs(body: str, passages: Iterable[tuple[int, int, int]]) -> list[list[Segment]]:

@@ -111,21 +111,6 @@ class ParsedArticle:
     byline: str
     sha256: str
 
-    @property
-    def paragraphs(self) -> list[str]:
-        """Paragraphs for rendering, where the exact blank-line layout no longer matters."""
-        paragraphs: list[str] = []
-        current: list[str] = []
-        for line in self.body.split("\n"):
-            if line.strip():
-                current.append(line)
-            elif current:
-                paragraphs.append("\n".join(current).strip())
-                current = []
-        if current:
-            paragraphs.append("\n".join(current).strip())
-        return paragraphs
-
 
 def body_sha256(body: str) -> str:
     """The fingerprint a re-import is recognised by: SHA-256 of the UTF-8 body.

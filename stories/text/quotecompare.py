@@ -2,7 +2,7 @@
 
 A rewrite that gives the coach's words to the club's chairman is a dispute of its own, and one
 a reader cannot see: each article on its own looks fine. Comparing the quotations the desk has
-found (:func:`.suggesting.find_quotes`) across articles brings it out. The rules lean towards
+found (:func:`.quotes.find_quotes`) across articles brings it out. The rules lean towards
 saying nothing rather than something false, because a flag that cries wolf teaches editors to
 ignore it:
 

@@ -1,52 +1,30 @@
-"""Unit tests for stories.text.suggesting: pure heuristics, no database and no Django models.
+"""Unit tests for stories.text.names: pure heuristics, no database and no Django models.
 
 The rules are tuned on the real seed articles, so most expectations below are pinned on them:
-exactly which names and quotes each seed yields, so that a change to a word list or a pattern
-shows up here as a precise regression rather than as odd suggestions in the admin.
+exactly which names each seed yields, so that a change to a word list or a pattern shows up
+here as a precise regression rather than as odd suggestions in the admin.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import sys
 from collections import Counter
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from stories.text import suggesting
-from stories.text.importing import read_article
-from stories.text.suggesting import (
+from stories.text.names import (
     KnownPerson,
     Mention,
     NameCandidate,
     PersonMatch,
-    QuoteCandidate,
-    context,
     find_known_people,
-    find_quotes,
     propose_people,
 )
+from stories.text.paragraphs import Paragraphs
+from stories.text.quotes import find_quotes
 
 from .seed_facts import NAMED_PEOPLE
-
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
-SEED_000 = "000_5fbdc9d36ea42218.txt"  # EW: the "tense exchange" report
-SEED_001 = "001_4af5f67e3a3e7ebc.txt"  # "An Unlikely Encounter", with headings
-SEED_002 = "002_cc828ae233cc8540.txt"  # the ET quotes
-SEED_NAMES = [SEED_000, SEED_001, SEED_002]
-
-
-@cache
-def seed_body(name: str) -> str:
-    """The body exactly as the importer stores it (headline and byline removed)."""
-    return read_article(SEEDS / name).body
-
-
-def all_seed_bodies() -> list[str]:
-    return [seed_body(name) for name in SEED_NAMES]
+from .seed_texts import SEED_000, SEED_001, SEED_002, SEED_NAMES, all_seed_bodies, seed_body
 
 
 def mention_counts(candidate: NameCandidate | PersonMatch) -> dict[str, int]:
@@ -57,10 +35,6 @@ def names(body: str, **kwargs) -> list[str]:
     return [candidate.name for candidate in propose_people(body, **kwargs)]
 
 
-def speakers(body: str, **kwargs) -> list[tuple[str, str]]:
-    return [(quote.text, quote.speaker) for quote in find_quotes(body, **kwargs)]
-
-
 MEGAN = KnownPerson("megan", ("Megan Thee Stallion", "Megan", "Meg"))
 JUSTIN = KnownPerson("justin", ("Justin Timberlake", "Timberlake", "Justin", "JT"))
 TAYLOR = KnownPerson("taylor", ("Taylor Swift", "Swift"))
@@ -68,28 +42,13 @@ NOBODY = KnownPerson("nobody", ("Nobody Atall",))
 DESK = [MEGAN, JUSTIN, TAYLOR, NOBODY]
 
 
-# --- The module stays pure --------------------------------------------------------------------
-
-
-def test_module_imports_only_the_standard_library():
-    # Purity is what lets the admin, the import command and these tests share the rules.
-    tree = ast.parse(Path(suggesting.__file__).read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert imported - {"__future__"} <= set(sys.stdlib_module_names), imported
+# --- Results ---------------------------------------------------------------------------------
 
 
 def test_results_are_frozen():
     mention = Mention(0, 5, "Megan")
     with pytest.raises(dataclasses.FrozenInstanceError):
         mention.start = 1  # type: ignore[misc]
-    quote = find_quotes(seed_body(SEED_001))[0]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        quote.speaker = "someone else"  # type: ignore[misc]
 
 
 # --- Offsets always index the body -----------------------------------------------------------
@@ -104,13 +63,6 @@ def test_every_offset_indexes_the_body_exactly(seed):
     for candidate in propose_people(body):
         for mention in candidate.mentions:
             assert body[mention.start : mention.end] == mention.text
-    for quote in find_quotes(body, min_words=1):
-        assert body[quote.start : quote.end] == quote.text
-        assert body[quote.start - 1] in '\u201c"' and body[quote.end] in '\u201d"'
-        if quote.speaker:
-            assert body[quote.speaker_start : quote.speaker_end] == quote.speaker
-        else:
-            assert (quote.speaker_start, quote.speaker_end) == (-1, -1)
 
 
 # --- find_known_people -----------------------------------------------------------------------
@@ -470,212 +422,14 @@ def test_long_capitalised_runs_are_not_names():
     assert names("They read The Quick Brown Fox Jumps Over Lazy Dogs today.") == []
 
 
-# --- find_quotes: the seeds -------------------------------------------------------------------
+# --- Snippets of mentions ---------------------------------------------------------------------
 
 
-def test_quotes_in_seed_000():
-    body = seed_body(SEED_000)
-    [quote] = find_quotes(body)
-    assert quote.text == (
-        "Are you doing something? What's gonna happen now? They're gonna do something and I "
-        "need to know what it is."
-    )
-    # "A sentiment Swift seemed to share ..., asking": the subject of the clause speaks.
-    assert quote.speaker == "Swift"
-    assert body[quote.speaker_start - 12 : quote.speaker_end] == "A sentiment Swift"
-    # "Bongos" (a one-word song title after "song") is never a quote, whatever min_words is.
-    assert [q.text for q in find_quotes(body, min_words=1)] == [quote.text]
-
-
-def test_quotes_in_seed_001():
-    body = seed_body(SEED_001)
-    # "Do As Infinity" (after "set to Rukai Mori’s") and "Bongos" (after "single,") are titles.
-    assert speakers(body) == [
-        ("I just talk with my hands. lol. See ya next time @Justin Timberlake.", "Megan"),
-    ]
-    assert speakers(body, min_words=1) == speakers(body)
-    [quote] = find_quotes(body)
-    assert body[quote.speaker_start : quote.speaker_end + 10] == "Megan captioned"
-
-
-def test_quotes_in_seed_002():
-    body = seed_body(SEED_002)
-    assert speakers(body) == [
-        # "Justin Timberlake expressed his delight at meeting Megan, saying,"
-        ("it\u2019s so nice to meet you.", "Justin Timberlake"),
-        # "However, Megan playfully responded,"
-        (
-            "No, no, this don\u2019t count. This don\u2019t count. We gotta meet proper.",
-            "Megan",
-        ),
-        # "The source described the exchange as"
-        ("a very cute moment,", "The source"),
-        # "The source stated," -- the quote holds an unclosed single quote.
-        (
-            "Meg loves Justin. She was saying \u2018No, no, no, we\u2019ve never met before. "
-            "It was their first time meeting, and she was excited.",
-            "The source",
-        ),
-    ]
-    # The one-word scare quote "proper" only shows up when asked for, with no speaker.
-    assert ("proper", "") in speakers(body, min_words=1)
-    assert len(find_quotes(body, min_words=1)) == 5
-
-
-def test_speaker_offsets_in_seed_002_point_at_the_attribution():
-    body = seed_body(SEED_002)
-    first, second, third, fourth = find_quotes(body)
-    assert body[first.speaker_start : first.speaker_end + 10] == "Justin Timberlake expressed"
-    assert body[second.speaker_start - 9 : second.speaker_end] == "However, Megan"
-    assert body[third.speaker_start : third.speaker_end + 10] == "The source described"
-    assert body[fourth.speaker_start : fourth.speaker_end + 8] == "The source stated,"
-    assert third.speaker_start != fourth.speaker_start
-
-
-# --- find_quotes: the rules on small examples -------------------------------------------------
-
-
-def test_speaker_after_the_quote_with_unicode_capitals():
-    body = '"We will vote tomorrow," Ødegaard told the chamber.'
-    [quote] = find_quotes(body)
-    assert quote == QuoteCandidate(
-        start=1,
-        end=23,
-        text="We will vote tomorrow,",
-        speaker="Ødegaard",
-        speaker_start=25,
-        speaker_end=33,
-    )
-
-
-def test_said_before_the_speaker_after_the_quote():
-    body = "\u201cFine,\u201d said Ana María López."
-    [quote] = find_quotes(body, min_words=1)
-    assert (quote.text, quote.speaker) == ("Fine,", "Ana María López")
-    assert body[quote.speaker_start : quote.speaker_end] == "Ana María López"
-    # One word is below the default of three.
-    assert find_quotes(body) == []
-
-
-@pytest.mark.parametrize(
-    ("body", "speaker"),
-    [
-        (
-            "\u201cWe are thrilled for them,\u201d a source close to Megan said.",
-            "a source close to Megan",
-        ),
-        (
-            "A source close to the couple said: \u201cThey are very happy now.\u201d",
-            "A source close to the couple",
-        ),
-        ("According to the source, \u201cthey had never met before.\u201d", "the source"),
-        ("\u201cIs it over yet?\u201d she asked the crowd.", "she"),
-        ("Justin Timberlake, 42, said, \u201cI love this city so much.\u201d", "Justin Timberlake"),
-        ("Megan later took to Instagram and wrote, \u201cI love this city.\u201d", "Megan"),
-        (
-            "Megan\u2019s rep told reporters, \u201cShe is doing very well.\u201d",
-            "Megan\u2019s rep",
-        ),
-        ("He told ET, \u201cit was a long night for everyone.\u201d", "He"),
-        ("The family said, \u201cwe are so proud of her today.\u201d", "The family"),
-        ("\u201cIt was a long night,\u201d the spokesperson said.", "the spokesperson"),
-        # Known limit: only "close to ..." is followed after a speaker noun, so no guess here.
-        ("\u201cIt was a long night,\u201d the spokesperson for the band said.", ""),
-        # A quote that ends its sentence is not attributed to the next sentence's subject.
-        ("\u201cThis is it.\u201d The source described it as awful.", ""),
-        # No speech verb, no speaker: the editor decides.
-        ("Fans chanted \u201cone more song please\u201d all night.", ""),
-    ],
-)
-def test_speaker_patterns(body, speaker):
-    [quote] = find_quotes(body)
-    assert quote.speaker == speaker
-    if speaker:
-        assert body[quote.speaker_start : quote.speaker_end] == speaker
-
-
-def test_speech_verbs_inside_other_quotes_are_ignored():
-    # "saying" inside the first quote must not make its subject speak the second one.
-    body = "\u201cShe kept saying it was fine,\u201d he said. \u201cWe all knew it was not.\u201d"
-    assert speakers(body) == [
-        ("She kept saying it was fine,", "he"),
-        ("We all knew it was not.", ""),
-    ]
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        'They performed the song "Bongos Party Now" on stage.',
-        "The clip, set to \u201cdo as infinity now,\u201d went viral.",
-        "A film titled \u201cthe long goodbye again\u201d opened.",
-        "The track called \u201cmeet me there tonight\u201d charted.",
-        "Their new single, \u201cone more time tonight,\u201d charted.",
-        "Rukai Mori\u2019s \u201cthe very best of us\u201d played.",
-        "They danced to \u201cDo As Infinity\u201d all night.",
-    ],
-)
-def test_titles_are_not_quotes(body):
-    assert find_quotes(body) == []
-
-
-def test_contractions_before_a_quote_are_not_possessive_titles():
-    body = "Megan said it\u2019s \u201ca very cute moment indeed,\u201d and left."
-    assert speakers(body) == [("a very cute moment indeed,", "Megan")]
-
-
-def test_min_words_counts_the_words_inside_the_marks():
-    body = "\u201cNo way,\u201d she said. \u201cNot a chance,\u201d he said."
-    assert speakers(body) == [("Not a chance,", "he")]
-    assert speakers(body, min_words=2) == [("No way,", "she"), ("Not a chance,", "he")]
-
-
-def test_unterminated_and_cross_paragraph_quotes_are_skipped():
-    body = "\u201cThis quote never closes, she said.\n\nNext paragraph, no quotes at all."
-    assert find_quotes(body) == []
-
-
-def test_no_quotes():
-    assert find_quotes("") == []
-    assert find_quotes("Nobody said anything quotable today.") == []
-
-
-# --- context ----------------------------------------------------------------------------------
-
-
-def test_context_marks_the_match_and_cuts_at_word_boundaries():
-    body = seed_body(SEED_000)
-    start = body.index("Benicio Del Toro")
-    snippet = context(body, start, start + len("Benicio Del Toro"), width=30)
-    # 30 characters after the match end inside "Netflix's", so that partial word is dropped.
-    assert snippet == (
-        "\u2026Timberlake acting opposite [Benicio Del Toro] and Alicia Silverstone in\u2026"
-    )
-
-
-def test_context_stays_in_the_paragraph_and_is_one_line():
-    body = "First paragraph ends here.\n\nJustin Timberlake arrived\nlate at night."
-    start = body.index("Justin")
-    assert context(body, start, start + 17) == "[Justin Timberlake] arrived late at night."
-    assert context(body, 0, 5, width=200) == "[First] paragraph ends here."
-    assert "\n" not in context(body, start, len(body))
-
-
-def test_context_at_the_edges_and_for_an_empty_span():
-    assert context("Megan", 0, 5) == "[Megan]"
-    assert context("Hi Megan", 3, 3) == "Hi []Megan"
-
-
-@pytest.mark.parametrize(("start", "end"), [(-1, 2), (3, 2), (0, 99)])
-def test_context_rejects_spans_outside_the_body(start, end):
-    with pytest.raises(ValueError, match="outside"):
-        context("Megan", start, end)
-
-
-def test_context_for_every_seed_mention_contains_the_mention():
+def test_the_snippet_of_every_seed_mention_contains_the_mention():
     for body in all_seed_bodies():
+        paragraphs = Paragraphs(body)
         for candidate in propose_people(body):
             for mention in candidate.mentions:
-                snippet = context(body, mention.start, mention.end)
+                snippet = str(paragraphs.snippet(mention.start, mention.end))
                 assert f"[{' '.join(mention.text.split())}]" in snippet
                 assert "\n" not in snippet
