@@ -1,20 +1,55 @@
 """Production: everything that matters must come from the environment.
 
-Starting without ``SECRET_KEY`` is an error rather than a silent fallback,
-and no setting here creates accounts or knows a password.
+Starting without ``SECRET_KEY``, or with an empty or weak one, is an error rather
+than a silent fallback, and no setting here creates accounts or knows a password.
 """
 
 import os
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env_bool
 
-try:
-    SECRET_KEY = os.environ["SECRET_KEY"]
-except KeyError as exc:
-    raise ImproperlyConfigured("Set the SECRET_KEY environment variable.") from exc
+GENERATE_A_KEY = "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def secret_key_from_environment():
+    """The key from the environment, refused when missing, empty or weak.
+
+    Django only warns about a weak key (check W009, which ``check --deploy`` runs but
+    gunicorn never does), and an empty one passes settings loading, then makes every
+    request fail with a 500. Refusing at start, with Django's own thresholds, turns both
+    into one clear error before the first request. The message never repeats the key.
+    """
+    if "SECRET_KEY" not in os.environ:
+        raise ImproperlyConfigured(f"Set the SECRET_KEY environment variable. {GENERATE_A_KEY}")
+    key = os.environ["SECRET_KEY"]
+    if not key:
+        raise ImproperlyConfigured(f"SECRET_KEY is empty. {GENERATE_A_KEY}")
+    problems = []
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        problems.append(f"it has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}")
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        problems.append(
+            f"it has {len(set(key))} different characters, "
+            f"fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        problems.append(f"it starts with {SECRET_KEY_INSECURE_PREFIX!r}, as startproject's does")
+    if problems:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak: {'; '.join(problems)}. {GENERATE_A_KEY}"
+        )
+    return key
+
+
+SECRET_KEY = secret_key_from_environment()
 
 DEBUG = False
 
