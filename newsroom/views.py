@@ -1,4 +1,5 @@
-"""Project-wide error views (``handler400`` in ``newsroom/urls.py``).
+"""Project-wide refusal pages: ``handler400`` (``newsroom/urls.py``) and django-axes'
+lockout page (``AXES_LOCKOUT_CALLABLE``).
 
 Django refuses a request body over its limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``,
 ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, ``DATA_UPLOAD_MAX_NUMBER_FILES``) before any view or
@@ -6,14 +7,21 @@ form sees it, and its default answer is a bare "Bad Request (400)": an editor wh
 a long article learns nothing and loses the page. For those three refusals this says
 what was too large, by how much, and what to do instead; every other bad request gets
 the site's own 400 page.
+
+A locked-out login gets the admin's look (django-axes' own template would not know the
+desk's header and navigation), what happened, and when to try again.
 """
 
+import math
+
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.views import defaults
 
 
@@ -66,3 +74,21 @@ def bad_request(request, exception):
         "import_url": reverse("admin:stories_article_import") if on_desk else None,
     }
     return render(request, "submission_too_large.html", context, status=400)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout response: the login refused, why, and until when.
+
+    django-axes resets the cool-off at each attempt during a lockout, so "from now" is
+    exact for the attempt just refused.
+    """
+    cool_off = get_cool_off(request)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed logins",
+        "username": get_client_username(request, credentials) or "",
+        "failure_limit": get_failure_limit(request, credentials),
+        "minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else None,
+        "until": timezone.now() + cool_off if cool_off else None,
+    }
+    return render(request, "admin/locked_out.html", context, status=429)

@@ -53,6 +53,9 @@ EDITOR_EXTRA_PERMISSIONS = [
     "stories.change_correction",
     "stories.delete_correction",
     "taggit.delete_tag",
+    # Unlocking a login that django-axes locked is deleting its access attempt.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
 ]
 
 ROLE_PERMISSIONS = {

@@ -6,6 +6,7 @@ deployment can never run on a key that is also in the repository.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    # Before stories: its permissions must exist when stories syncs the role groups.
+    "axes",
     "stories",
 ]
 
@@ -49,6 +52,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login (the admin's included) before Django's own backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -81,6 +92,24 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Whether the reverse proxy in front may tell us the scheme (X-Forwarded-Proto) and the
+# client's address (X-Forwarded-For). Only true when nothing but that proxy can reach the
+# app server, and the proxy overwrites both headers: otherwise any client could claim
+# to be on https, or to come from a fresh address after each locked-out guess.
+NEWSROOM_TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS")
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused, right password or not, until the
+# cool-off has passed since the last attempt. Locking the pair rather than either
+# alone means a stranger cannot lock an editor out of the desk by guessing from
+# elsewhere, and one office behind a shared address is not locked out as a whole.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.proxy.client_ip"
+AXES_LOCKOUT_CALLABLE = "newsroom.views.locked_out"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,6 +10,10 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NEWSROOM_ALLOW_DEMO_ACCOUNTS = True
 
+# django-axes refuses an authenticate() without a request, which is what the test
+# client's login() makes. tests/test_login_throttling.py turns it on for its tests.
+AXES_ENABLED = False
+
 # Playwright drives the browser from the test thread while Django's live
 # server answers; Django's async-safety guard would otherwise refuse the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
