@@ -14,7 +14,7 @@ from django.core.checks.security.base import (
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import NEWSROOM_TRUST_PROXY_HEADERS, env_bool
 
 GENERATE_A_KEY = "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
@@ -58,7 +58,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy Django sees plain http from the proxy; it may believe
+# the proxy's X-Forwarded-Proto only when told that nothing else can reach it
+# (TRUST_PROXY_HEADERS, deploy/): otherwise any client could send the header and be
+# taken for https, and SECURE_SSL_REDIRECT and the secure cookies would mean nothing.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if NEWSROOM_TRUST_PROXY_HEADERS else None
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
