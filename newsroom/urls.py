@@ -9,3 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("stories.urls")),
 ]
+
+handler400 = "newsroom.views.bad_request"

@@ -64,6 +64,9 @@ EDITOR_EXTRA_PERMISSIONS = [
     "stories.add_verdict",
     "stories.change_verdict",
     "stories.delete_verdict",
+    # Unlocking a login that django-axes locked is deleting its access attempt.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
 ]
 
 ROLE_PERMISSIONS = {

@@ -52,3 +52,24 @@ def test_production_settings_never_create_the_demo_login(tmp_path):
     assert result.returncode != 0
     assert "Demo accounts are disabled" in result.stderr
     assert "password" not in result.stdout
+
+
+def test_production_refuses_an_empty_secret_key():
+    result = manage("check", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is empty" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+
+
+def test_production_refuses_a_short_or_repetitive_secret_key():
+    for weak, reason in [
+        ("too-short-a-key", "15 characters"),
+        ("ab" * 40, "2 different characters"),
+        ("django-insecure-" + "k3y-0f-th3-st4rt-pr0j3ct-t3mpl4t3-n0t-f0r-pr0d", "django-insecure-"),
+    ]:
+        result = manage("check", SECRET_KEY=weak)
+        assert result.returncode != 0, weak
+        assert "SECRET_KEY is too weak" in result.stderr, result.stderr
+        assert reason in result.stderr
+        assert "secrets.token_urlsafe(50)" in result.stderr
+        assert weak not in result.stderr, "the message must not repeat the key"

@@ -6,9 +6,11 @@ deployment can never run on a key that is also in the repository.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -37,21 +39,53 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    # Before stories: its permissions must exist when stories syncs the role groups.
+    "axes",
     "stories",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login (the admin's included) before Django's own backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts come from
+# this site's own files only. No page needs an inline script or style, so there is no
+# nonce and no 'unsafe-inline'; the one inline style Django's admin can emit (its
+# changelist, when a ModelAdmin turns off both action bars) is allowed by its hash,
+# which tests/test_csp.py recomputes from Django's template.
+ADMIN_CHANGELIST_STYLE_HASH = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, ADMIN_CHANGELIST_STYLE_HASH],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 TEMPLATES = [
     {
@@ -80,6 +114,24 @@ DATABASES = {
     )
 }
 
+# Whether the reverse proxy in front may tell us the scheme (X-Forwarded-Proto) and the
+# client's address (X-Forwarded-For). Only true when nothing but that proxy can reach the
+# app server, and the proxy overwrites both headers: otherwise any client could claim
+# to be on https, or to come from a fresh address after each locked-out guess.
+NEWSROOM_TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS")
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused, right password or not, until the
+# cool-off has passed since the last attempt. Locking the pair rather than either
+# alone means a stranger cannot lock an editor out of the desk by guessing from
+# elsewhere, and one office behind a shared address is not locked out as a whole.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.proxy.client_ip"
+AXES_LOCKOUT_CALLABLE = "newsroom.views.locked_out"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -93,7 +145,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -8,6 +8,10 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NEWSROOM_ALLOW_DEMO_ACCOUNTS = True
 
+# django-axes refuses an authenticate() without a request, which is what the test
+# client's login() makes. tests/test_login_throttling.py turns it on for its tests.
+AXES_ENABLED = False
+
 # Serve static files straight from the source folders: the suite (and the
 # browser tests' live server) must not depend on a prior collectstatic.
 WHITENOISE_AUTOREFRESH = True
