@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from . import roles
 from .locking.forms import VersionedModelForm
-from .models import Article, Claim, Evidence, Person
+from .models import Article, Claim, Evidence, Origin, OriginKind, Person
 from .text import anchoring, importing
 
 
@@ -47,6 +47,25 @@ class EvidenceForm(VersionedModelForm):
         max_length=200,
         help_text="Or: a few words just before or after the quote, to choose an occurrence.",
     )
+    # Or a new origin, described as the article describes it; the desk finds it
+    # again if it is on file (``Origin.objects.resolve``).
+    origin_kind = forms.ChoiceField(
+        label="Or a new origin",
+        choices=[("", "— the origin chosen above —"), *OriginKind.choices],
+        required=False,
+    )
+    origin_label = forms.CharField(
+        label="described as",
+        max_length=Origin._meta.get_field("label").max_length,
+        required=False,
+        help_text="In the article’s words, e.g. “a source close to Megan”, “ET’s Instagram post”.",
+    )
+    origin_person = forms.ModelChoiceField(
+        label="the person",
+        queryset=Person.objects.order_by("name"),
+        required=False,
+        help_text="For a named person, or whose post or statement it is.",
+    )
 
     class Meta:
         model = Evidence
@@ -57,9 +76,7 @@ class EvidenceForm(VersionedModelForm):
             "start",
             "context",
             "stance",
-            "attribution",
-            "attributed_to",
-            "attributed_person",
+            "origin",
         ]
         widgets = {"quote": forms.Textarea(attrs={"rows": 3})}
 
@@ -84,7 +101,33 @@ class EvidenceForm(VersionedModelForm):
             return cleaned
         # The article's own characters and offsets, which the save writes back.
         cleaned["quote"], cleaned["start"] = self.instance.quote, self.instance.start
+        self._clean_origin(cleaned)
         return cleaned
+
+    def _clean_origin(self, cleaned):
+        kind, label = cleaned.get("origin_kind"), cleaned.get("origin_label", "").strip()
+        person = cleaned.get("origin_person")
+        if not kind:
+            if label or person:
+                self.add_error("origin_kind", "Say what kind of origin this is.")
+            return
+        if cleaned.get("origin"):
+            self.add_error("origin_kind", "Choose an origin above or describe a new one, not both.")
+        elif kind == OriginKind.PERSON and person is None:
+            self.add_error("origin_person", "Choose the person the article quotes.")
+        elif kind not in (OriginKind.REPORTING, OriginKind.PERSON) and not label:
+            self.add_error("origin_label", "Say how the article describes this origin.")
+
+    def save(self, commit=True):
+        kind = self.cleaned_data.get("origin_kind")
+        if kind:
+            self.instance.origin = Origin.objects.resolve(
+                kind,
+                article=self.instance.article,
+                label=self.cleaned_data.get("origin_label", ""),
+                person=self.cleaned_data.get("origin_person"),
+            )
+        return super().save(commit)
 
 
 class CiteForm(EvidenceForm):
@@ -103,6 +146,12 @@ class CiteForm(EvidenceForm):
         help_text="A proposition in the desk’s words, e.g. “The backstage exchange was tense”.",
     )
     end = forms.IntegerField(label="End offset", required=False, min_value=0)
+    relayed_by = forms.ModelChoiceField(
+        label="Relayed by",
+        queryset=Origin.objects.filter(kind__in=[OriginKind.POST, OriginKind.OUTLET]),
+        required=False,
+        help_text="The post or outlet the article took it from, if any.",
+    )
 
     field_order = [
         "quote",
@@ -112,9 +161,11 @@ class CiteForm(EvidenceForm):
         "claim",
         "claim_text",
         "stance",
-        "attribution",
-        "attributed_to",
-        "attributed_person",
+        "origin",
+        "origin_kind",
+        "origin_label",
+        "origin_person",
+        "relayed_by",
     ]
 
     class Meta(EvidenceForm.Meta):
@@ -135,13 +186,29 @@ class CiteForm(EvidenceForm):
         claim.required, claim.label = False, "Existing claim"
         claim.empty_label = "— choose a claim —"
         claim.queryset = roles.changeable_claims(user, Claim.objects.order_by("text"))
-        self.fields["attributed_person"].queryset = Person.objects.order_by("name")
+        self.fields["origin"].queryset = Origin.objects.order_by("kind", "label")
+        self.fields["origin"].empty_label = "— choose, or describe a new one below —"
+        # A passage the editor selects is, until they say otherwise, the article's
+        # own reporting; a quote whose speaker the desk could not find starts
+        # with no origin at all (the prefill passes an empty kind).
+        self.fields["origin_kind"].initial = OriginKind.REPORTING
         self.fields["quote"].help_text = (
             "Select the passage in the text above, or paste it here exactly as the article "
             "has it; offsets are found for you."
         )
         self.fields["end"].help_text = "Filled in from your selection; leave empty otherwise."
         self.fields["end"].widget = forms.HiddenInput()
+
+    def _clean_origin(self, cleaned):
+        super()._clean_origin(cleaned)
+        # A passage cited from the text says where it comes from: the desk never
+        # assumes "the article's own reporting" for the editor.
+        if not cleaned.get("origin") and not cleaned.get("origin_kind"):
+            self.add_error(
+                "origin_kind",
+                "Say where the article says this comes from: its own reporting, a person, "
+                "an anonymous source, a post, a document or another outlet.",
+            )
 
     def clean(self):
         cleaned = super().clean()  # EvidenceForm: binds the quote to one occurrence

@@ -19,7 +19,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from .locking.models import VersionedModel
-from .text import anchoring
+from .text import anchoring, independence
 from .text.importing import body_sha256  # the one definition, shared with the importer
 
 
@@ -265,15 +265,6 @@ class Stance(models.TextChoices):
     MENTIONS = "mentions", "Mentions"
 
 
-class Attribution(models.TextChoices):
-    """Where the article says the passage comes from: how much weight it can bear."""
-
-    OUTLET = "outlet", "The outlet’s own reporting"
-    NAMED = "named", "A named person"
-    ANONYMOUS = "anonymous", "An anonymous source"
-    SECONDHAND = "secondhand", "Another outlet or a social-media post"
-
-
 class EvidenceQuerySet(models.QuerySet):
     def published(self):
         """Every passage on a public claim, not only the cited ones, so readers
@@ -301,27 +292,6 @@ class Evidence(VersionedModel):
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
     stance = models.CharField(max_length=10, choices=Stance, default=Stance.SUPPORTS)
-    attribution = models.CharField(
-        "attributed to",
-        max_length=12,
-        choices=Attribution,
-        default=Attribution.OUTLET,
-        help_text="Who the article says this comes from.",
-    )
-    attributed_to = models.CharField(
-        "source as described",
-        max_length=200,
-        blank=True,
-        help_text="In the article’s words, e.g. “a source close to Megan”, “ET’s Instagram”.",
-    )
-    attributed_person = models.ForeignKey(
-        Person,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="attributed_evidence",
-        help_text="The named person the passage is attributed to, if any.",
-    )
     origin = models.ForeignKey(
         "Origin",
         on_delete=models.PROTECT,
@@ -373,12 +343,15 @@ class Evidence(VersionedModel):
             return self.article.label
         return f"{self.article.label}, citing {origin.label}"
 
-    @property
-    def attribution_label(self):
-        """Who the article says the passage comes from, in its own words if given."""
-        person = self.attributed_person
-        described = self.attributed_to or (person.name if person else "")
-        return described or self.get_attribution_display().lower()
+    def origin_words(self):
+        """Where the article says the passage comes from, in words: "its own
+        reporting", or the origin and any relays ("sources close to the
+        situation, per ET, quoted in ET's Instagram post")."""
+        origin = self.origin
+        if origin is None or (origin.kind == OriginKind.REPORTING and not self.relays.all()):
+            return "its own reporting"
+        via = independence.relay_words(relay.origin.label for relay in self.relays.all())
+        return ", ".join([origin.label, *via])
 
     def matches_article(self):
         """Whether the stored offsets still select the stored quote."""
@@ -976,6 +949,41 @@ class OriginQuerySet(models.QuerySet):
             origin = self.create(
                 kind=OriginKind.REPORTING, label=f"{article.label}’s own reporting", **lookup
             )
+        return origin
+
+    def resolve(self, kind, *, article, label="", person=None):
+        """The origin an editor describes for a passage of ``article``, found
+        again when it exists, created when new.
+
+        An article's own reporting is one per outlet (``reporting_of``); a
+        person is themselves wherever quoted; an anonymous source is one per
+        outlet (or article) that introduced it and per description, because
+        "a source close to the situation" in two outlets is two claims of a
+        source until an editor says they are one.
+        """
+        if kind == OriginKind.REPORTING:
+            return self.reporting_of(article)
+        label = " ".join(label.split()) or (person.name if person else "")
+        lookup = {"kind": kind, "label__iexact": label}
+        if kind == OriginKind.PERSON:
+            lookup = {"kind": kind, "person": person}
+        elif kind == OriginKind.ANONYMOUS:
+            lookup.update(
+                {"outlet_id": article.outlet_id, "article": None}
+                if article.outlet_id
+                else {"article": article, "outlet": None}
+            )
+        elif person is not None:
+            lookup["person"] = person
+        origin = self.filter(**lookup).order_by("pk").first()
+        if origin is None:
+            origin = Origin(kind=kind, label=label, person=person)
+            if kind == OriginKind.ANONYMOUS:
+                origin.outlet, origin.article = (
+                    (article.outlet, None) if article.outlet_id else (None, article)
+                )
+            origin.full_clean()
+            origin.save()
         return origin
 
 

@@ -21,11 +21,16 @@ from .models import (
 from .text import independence
 
 
+def relays_in_order():
+    """A passage's chain of relays, nearest the origin first, in one query."""
+    relays = EvidenceRelay.objects.select_related("origin").order_by("position", "pk")
+    return Prefetch("relays", queryset=relays)
+
+
 def evidence_with_chains():
     """Evidence with everything a reader page prints about it and its chain."""
-    relays = EvidenceRelay.objects.select_related("origin").order_by("position", "pk")
     return Evidence.objects.select_related("article__outlet", "origin").prefetch_related(
-        Prefetch("relays", queryset=relays)
+        relays_in_order()
     )
 
 

@@ -6,7 +6,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from . import exports
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
-from .selectors import Ledger, evidence_with_chains
+from .selectors import Ledger, evidence_with_chains, relays_in_order
 from .text import fragments, reconciling
 
 
@@ -45,12 +45,7 @@ class PublicQuerysetMixin:
 
 def cited_evidence():
     """Evidence with everything a reader page prints about it, in few queries."""
-    return Evidence.objects.select_related("article__outlet", "attributed_person", "origin")
-
-
-def chained_evidence():
-    """Evidence with its origin and chain of relays, as claims are weighed from."""
-    return evidence_with_chains().select_related("attributed_person")
+    return Evidence.objects.select_related("article__outlet", "origin")
 
 
 def weighed_evidence(claims):
@@ -59,12 +54,12 @@ def weighed_evidence(claims):
     ``claims`` are those that may be shown as contradicting it: for readers, the
     public ones (a rival only a draft cites, and its sources, stay unpublished).
     """
-    rivals = claims.prefetch_related(Prefetch("evidence", queryset=chained_evidence()))
+    rivals = claims.prefetch_related(Prefetch("evidence", queryset=evidence_with_chains()))
     return (
         cited_evidence()
         .select_related("claim__verdict")
         .prefetch_related(
-            Prefetch("claim__evidence", queryset=chained_evidence()),
+            Prefetch("claim__evidence", queryset=evidence_with_chains()),
             Prefetch("claim__contradicts", queryset=rivals),
             "claim__people",
         )
@@ -214,7 +209,8 @@ class ArticleDetailView(PublicQuerysetMixin, DetailView):
         passages = list(
             self.visible(Evidence)
             .filter(article=article)
-            .select_related("claim", "attributed_person")
+            .select_related("claim", "origin")
+            .prefetch_related(relays_in_order())
             .order_by("start", "pk")
         )
         for passage in passages:
@@ -238,7 +234,7 @@ class PersonDetailView(PublicQuerysetMixin, DetailView):
             self.visible(Claim)
             .filter(people=person)
             .select_related("verdict")
-            .prefetch_related(Prefetch("evidence", queryset=chained_evidence()))
+            .prefetch_related(Prefetch("evidence", queryset=evidence_with_chains()))
         )
         stories = self.stories_citing(people=person, evidence__claim__people=person)
         ledger = Ledger()
@@ -257,14 +253,14 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
 
     def get_queryset(self):
         rivals = self.visible(Claim).prefetch_related(
-            Prefetch("evidence", queryset=chained_evidence())
+            Prefetch("evidence", queryset=evidence_with_chains())
         )
         return (
             super()
             .get_queryset()
             .select_related("verdict__decided_by")
             .prefetch_related(
-                Prefetch("evidence", queryset=chained_evidence()),
+                Prefetch("evidence", queryset=evidence_with_chains()),
                 Prefetch("contradicts", queryset=rivals),
                 "people",
             )

@@ -106,9 +106,10 @@ def claim_add_data(article, quote, *, text="The backstage exchange was tense", *
         "evidence-0-start": "",
         "evidence-0-context": "",
         "evidence-0-stance": "supports",
-        "evidence-0-attribution": "outlet",
-        "evidence-0-attributed_to": "",
-        "evidence-0-attributed_person": "",
+        "evidence-0-origin": "",
+        "evidence-0-origin_kind": "",
+        "evidence-0-origin_label": "",
+        "evidence-0-origin_person": "",
         "_save": "Save",
     }
     for key, value in evidence.items():
@@ -562,9 +563,10 @@ def test_claim_edit_keeps_the_chosen_occurrence(admin_client):
         "evidence-0-start": "",
         "evidence-0-context": "",
         "evidence-0-stance": "disputes",
-        "evidence-0-attribution": "outlet",
-        "evidence-0-attributed_to": "",
-        "evidence-0-attributed_person": "",
+        "evidence-0-origin": "",
+        "evidence-0-origin_kind": "",
+        "evidence-0-origin_label": "",
+        "evidence-0-origin_person": "",
         "_save": "Save",
     }
 

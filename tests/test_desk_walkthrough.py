@@ -191,8 +191,8 @@ def test_reporter_cites_drafts_and_submits_editor_publishes_reader_follows_the_c
     form = page.locator("#cite-form")
     form.get_by_label("Or a new claim").fill(CLAIM)
     form.get_by_label("Disputes").check()
-    form.locator("select[name=attribution]").select_option(label="An anonymous source")
-    form.get_by_label("Source as described").fill(ATTRIBUTED_TO)
+    form.locator("select[name=origin_kind]").select_option(label="An anonymous source")
+    form.get_by_label("described as").fill(ATTRIBUTED_TO)
     page.screenshot(path=artifacts_dir / "desk-01-reading-view-selection.png")
     form.get_by_role("button", name="Cite passage").click()
 
@@ -208,7 +208,7 @@ def test_reporter_cites_drafts_and_submits_editor_publishes_reader_follows_the_c
     assert (evidence.start, evidence.end) == (quote_start, quote_start + len(QUOTE))
     assert article.body[evidence.start : evidence.end] == evidence.quote
     assert evidence.stance == Stance.DISPUTES
-    assert (evidence.attribution, evidence.attributed_to) == ("anonymous", ATTRIBUTED_TO)
+    assert (evidence.origin.kind, evidence.origin.label) == ("anonymous", ATTRIBUTED_TO)
     steps.done("cite by selection")
 
     # 3. Accept the suggested person who is not on file yet.

@@ -10,7 +10,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from stories.models import Article, Claim, Evidence, Person, Statement, Story
+from stories.models import Article, Claim, Evidence, Origin, Person, Statement, Story
 
 from .factories import make_article, make_evidence
 from .test_locking import QUOTE, STATEMENT, edit, open_form
@@ -172,12 +172,13 @@ def test_evidence_added_changed_and_deleted_on_its_own_page_is_logged(alice):
     )
     evidence = Evidence.objects.get()
     change = url(Evidence, "change", evidence.pk)
-    saved(alice.post(change, edit(open_form(alice, change), stance="mentions", attributed_to="EW")))
+    other = Origin.objects.create(kind="outlet", label="EW, relayed")
+    saved(alice.post(change, edit(open_form(alice, change), stance="mentions", origin=other.pk)))
     delete(alice, evidence)
 
     assert history(Evidence, evidence.pk) == [
         ("alice", "added", "Added."),
-        ("alice", "changed", "Changed Stance and Source as described."),
+        ("alice", "changed", "Changed Stance and Origin."),
         ("alice", "deleted", ""),
     ]
     response = alice.get(reverse("admin:stories_claim_history", args=[claim.pk]))

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from stories.locking.models import VersionConflict, bump_version
-from stories.models import Claim, Evidence, Statement, Story, StoryStatus
+from stories.models import Claim, Evidence, Origin, Statement, Story, StoryStatus
 from stories.services import publishing
 
 from .factories import make_article, make_evidence
@@ -145,6 +145,11 @@ def evidence():
 
 
 @pytest.fixture
+def megans_source():
+    return Origin.objects.create(kind="anonymous", label="a source close to Megan")
+
+
+@pytest.fixture
 def claim(evidence):
     return evidence.claim
 
@@ -257,28 +262,29 @@ def test_linking_a_contradicting_claim_refuses_a_form_open_on_the_other(alice, b
 # Evidence, on its own page and inline under its claim
 
 
-def test_the_second_save_of_evidence_is_refused(alice, bob, evidence):
+def test_the_second_save_of_evidence_is_refused(alice, bob, evidence, megans_source):
     url = evidence_url(evidence)
     alices, bobs = open_form(alice, url), open_form(bob, url)
+    own_reporting = evidence.origin
 
     saved = alice.post(url, edit(alices, stance="disputes"))
-    refused = bob.post(url, edit(bobs, attributed_to="a source close to Megan"))
+    refused = bob.post(url, edit(bobs, origin=str(megans_source.pk)))
 
     assert saved.status_code == 302
     message = conflict_text(refused)
     assert "alice changed this evidence" in message
     assert "Stance — theirs: “Disputes”; yours: “Supports”" in message
     evidence.refresh_from_db()
-    assert (evidence.stance, evidence.attributed_to, evidence.version) == ("disputes", "", 2)
-    assert 'value="a source close to Megan"' in refused.content.decode()
+    assert (evidence.stance, evidence.origin, evidence.version) == ("disputes", own_reporting, 2)
+    assert f'<option value="{megans_source.pk}" selected>' in refused.content.decode()
 
-    retried = bob.post(url, edit(open_form(bob, url), attributed_to="a source close to Megan"))
+    retried = bob.post(url, edit(open_form(bob, url), origin=str(megans_source.pk)))
 
     assert retried.status_code == 302
     evidence.refresh_from_db()
-    assert (evidence.stance, evidence.attributed_to, evidence.version) == (
+    assert (evidence.stance, evidence.origin, evidence.version) == (
         "disputes",
-        "a source close to Megan",
+        megans_source,
         3,
     )
 
@@ -484,12 +490,12 @@ def test_a_story_saved_again_and_again_moves_its_version_each_time(alice, story)
 # the admin (each logged change records the version it made)
 
 
-def test_evidence_changed_outside_the_admin_is_said_so(alice, bob, evidence):
+def test_evidence_changed_outside_the_admin_is_said_so(alice, bob, evidence, megans_source):
     url = evidence_url(evidence)
     alice.post(url, edit(open_form(alice, url), stance="disputes"))
     bobs = open_form(bob, url)
     scripted = Evidence.objects.get(pk=evidence.pk)  # a shell, a script: no LogEntry
-    scripted.attributed_to = "a source close to Megan"
+    scripted.origin = megans_source
     scripted.save()
 
     refused = bob.post(url, edit(bobs, stance="mentions"))
@@ -498,17 +504,18 @@ def test_evidence_changed_outside_the_admin_is_said_so(alice, bob, evidence):
     assert "Someone changed this evidence outside the admin while you were editing it" in message
     assert "the latest change it records is by alice" in message
     assert "alice changed this evidence" not in message
-    assert "Source as described — theirs: “a source close to Megan”; yours: “(empty)”" in message
+    assert (
+        "Origin — theirs: “a source close to Megan (an anonymous source)”; "
+        "yours: “EW’s own reporting (the outlet’s own reporting)”"
+    ) in message
     evidence.refresh_from_db()
-    assert (evidence.stance, evidence.attributed_to) == ("disputes", "a source close to Megan")
+    assert (evidence.stance, evidence.origin) == ("disputes", megans_source)
 
 
-def test_a_change_in_the_admin_after_one_outside_it_is_named(alice, bob, evidence):
+def test_a_change_in_the_admin_after_one_outside_it_is_named(alice, bob, evidence, megans_source):
     url = evidence_url(evidence)
     bobs = open_form(bob, url)
-    Evidence.objects.filter(pk=evidence.pk).update(
-        attributed_to="a script", version=F("version") + 1
-    )
+    Evidence.objects.filter(pk=evidence.pk).update(origin=megans_source, version=F("version") + 1)
     alice.post(url, edit(open_form(alice, url), stance="disputes"))
 
     refused = bob.post(url, edit(bobs, stance="mentions"))

@@ -55,7 +55,7 @@ def world(people):
     claim_only.people.add(meg)
     claim_both.people.add(meg, megan)
     evidence = make_evidence(only, "Meg arrived early", claim=claim_only)
-    evidence.attributed_person = meg
+    evidence.origin = Origin.objects.create(kind="person", label="Meg", person=meg)
     evidence.save()
     story = make_story(
         "Backstage",
@@ -118,7 +118,7 @@ def assert_merged_into(megan, meg_pk, world):
         (only.pk, 0, megan.pk),
         (both.pk, 22, megan.pk),
     ]
-    assert Evidence.objects.get(pk=world["evidence"].pk).attributed_person == megan
+    assert Evidence.objects.get(pk=world["evidence"].pk).origin.person == megan
     assert PersonSuggestion.objects.get().person == megan
     revision = StoryRevision.objects.get()
     assert list(revision.people.all()) == [megan]
@@ -145,15 +145,14 @@ def test_merge_page_lists_each_person_with_their_counts(editor, people, world):
         "claims",
         "statements",
         "mentions",
-        "attributions",
         "origins",
         "suggestions",
         "published revisions",
     ]
     usage = {person.name: person.usage for person in response.context["people"]}
     assert usage == {
-        "Meg": [2, 2, 2, 2, 1, 0, 1, 1],
-        "Megan Thee Stallion": [1, 1, 1, 1, 0, 0, 0, 1],
+        "Meg": [2, 2, 2, 2, 1, 1, 1],
+        "Megan Thee Stallion": [1, 1, 1, 1, 0, 0, 1],
     }
     assert f'value="{megan.pk}"' in html and f'value="{meg.pk}"' in html
     assert 'name="keep"' in html
@@ -271,7 +270,6 @@ def test_merge_covers_every_relation_to_a_person():
         ArticlePerson,
         ClaimPerson,
         StatementPerson,
-        Evidence,
         PersonMention,
         PersonSuggestion,
         StoryRevision,
@@ -292,7 +290,9 @@ def test_merge_bumps_the_lock_version_of_what_it_retags(people, world):
 
     merging.merge_people(megan, [meg])
 
-    assert Evidence.objects.get(pk=evidence.pk).version == before["evidence"] + 1
+    # The evidence row is untouched: its origin, not the passage, names the person.
+    assert Evidence.objects.get(pk=evidence.pk).version == before["evidence"]
+    assert Evidence.objects.get(pk=evidence.pk).origin.person == megan
     assert Claim.objects.get(pk=claim_only.pk).version == before["claim"] + 1
     assert Story.objects.get(pk=story.pk).version == before["story"] + 1
 

@@ -105,9 +105,11 @@ def cite_data(quote, **fields):
         "claim": "",
         "claim_text": "",
         "stance": "supports",
-        "attribution": "outlet",
-        "attributed_to": "",
-        "attributed_person": "",
+        "origin": "",
+        "origin_kind": "reporting",
+        "origin_label": "",
+        "origin_person": "",
+        "relayed_by": "",
     }
     data.update({key: str(value) for key, value in fields.items()})
     return data
@@ -253,8 +255,8 @@ def test_cite_with_offsets_binds_the_chosen_occurrence_and_creates_the_claim(
             context="side door.",
             claim_text="The crowd cheered when Timberlake left",
             stance="mentions",
-            attribution="anonymous",
-            attributed_to="a witness",
+            origin_kind="anonymous",
+            origin_label="a witness",
         ),
     )
 
@@ -265,11 +267,13 @@ def test_cite_with_offsets_binds_the_chosen_occurrence_and_creates_the_claim(
     assert evidence.quote == REPEATED and evidence.matches_article()
     assert evidence.prefix.endswith("side door. ") and evidence.suffix.startswith(" Nobody")
     assert evidence.claim.text == "The crowd cheered when Timberlake left"
-    assert (evidence.stance, evidence.attribution, evidence.attributed_to) == (
+    assert (evidence.stance, evidence.origin.kind, evidence.origin.label) == (
         "mentions",
         "anonymous",
         "a witness",
     )
+    # An unnamed source is one per outlet that introduced it and per description.
+    assert evidence.origin.outlet == article.outlet
     claim_log = log_entries(Claim, ADDITION).get()
     evidence_log = log_entries(Evidence, ADDITION).get()
     assert (claim_log.user, claim_log.object_id) == (admin_user, str(evidence.claim.pk))
@@ -331,8 +335,8 @@ def test_bad_quote_shows_the_error_keeps_the_input_and_creates_no_orphan_claim(a
         cite_data(
             "The crowd booed.",
             claim_text="The crowd was hostile",
-            attributed_to="a stagehand",
-            attribution="named",
+            origin_label="a stagehand",
+            origin_kind="anonymous",
         ),
     )
 
@@ -484,7 +488,7 @@ def test_quoted_speech_panel_lists_megans_quote_with_its_speaker(admin_client):
     link = f"?quote_start={megan['start']}&amp;quote_end={megan['end']}#cite"
     assert link in page
     source = next(q for q in quotes if q["speaker"] == "The source")
-    assert source["attribution"] == "anonymous"
+    assert (source["origin_kind"], source["origin_label"]) == ("anonymous", "The source")
 
 
 def test_quote_claim_texts_keep_eight_words_and_drop_a_pause_before_the_end():
@@ -522,8 +526,8 @@ def test_quote_prefill_link_fills_the_form_and_submitting_it_cites_the_quote(
         'value="Megan: \u201cNo, no, this don\u2019t count. This don\u2019t count.\u2026\u201d"'
         in (page)
     )
-    assert re.search(r'<option value="named" selected>', page)
-    assert 'name="attributed_to" value="Megan"' in page
+    assert re.search(r'<option value="person" selected>', page)
+    assert 'name="origin_label" value="Megan"' in page
     assert re.search(rf'<option value="{megan.pk}" selected>', page)
     assert re.search(r'value="supports"[^>]*checked', page)
     assert 'data-open="true"' in page
@@ -542,16 +546,16 @@ def test_quote_prefill_link_fills_the_form_and_submitting_it_cites_the_quote(
             end=data["end"],
             context=data["context"],
             claim_text=data["claim_text"],
-            attribution=data["attribution"],
-            attributed_to=data["attributed_to"],
-            attributed_person=data["attributed_person"],
+            origin_kind=data["origin_kind"],
+            origin_label=data["origin_label"],
+            origin_person=data["origin_person"],
         ),
     )
     assert posted.status_code == 302
     evidence = Evidence.objects.get(claim__text__startswith="Megan: ")
     assert (evidence.start, evidence.end) == (start, end)
-    assert evidence.attributed_person == megan
-    assert evidence.attribution == "named"
+    assert (evidence.origin.kind, evidence.origin.person) == ("person", megan)
+    assert evidence.origin.label == "Megan"
 
 
 def test_quote_prefill_ignores_offsets_outside_the_body(admin_client):

@@ -318,14 +318,15 @@
       setValue("claim", "");
       setValue("claim_text", link.dataset.claimText);
       setValue("stance", "supports");
-      setValue("attribution", link.dataset.attribution);
-      setValue("attributed_to", link.dataset.attributedTo);
-      setValue("attributed_person", link.dataset.person);
+      setValue("origin", "");
+      setValue("origin_kind", link.dataset.originKind);
+      setValue("origin_label", link.dataset.originLabel);
+      setValue("origin_person", link.dataset.person);
       var from = pointOf(passage.start, false);
       if (from) from.node.parentNode.scrollIntoView({ block: "center", behavior: "smooth" });
       var input = field("claim_text") || field("claim");
       if (input) input.focus();
-      say("Quote selected; check the claim and attribution, then cite it.");
+      say("Quote selected; check the claim and where it comes from, then cite it.");
     });
   });
 

@@ -20,14 +20,17 @@ from .common import (
     passage_in_context,
 )
 from .compare import ClaimsMatrixMixin
+from .origins import EvidenceRelayInline
 
 EVIDENCE_FIELDS = [
     "article",
     "quote",
     ("start", "context"),
     "passage",
-    ("stance", "attribution"),
-    ("attributed_to", "attributed_person"),
+    "stance",
+    "origin",
+    "origin_kind",
+    ("origin_label", "origin_person"),
 ]
 
 
@@ -35,7 +38,7 @@ class EvidenceFormMixin:
     """The evidence form as both the claim's inline and the evidence page show it."""
 
     form = EvidenceForm
-    autocomplete_fields = ["article", "attributed_person"]
+    autocomplete_fields = ["article", "origin"]
     readonly_fields = ["passage"]
     fields = EVIDENCE_FIELDS
 
@@ -110,12 +113,14 @@ class ClaimAdmin(
 class EvidenceAdmin(
     PublicClaimGuardMixin, EvidenceFormMixin, VersionedAdminMixin, admin.ModelAdmin
 ):
-    list_display = ["__str__", "claim", "stance", "attribution", "anchored"]
-    list_filter = ["stance", "attribution", "article__outlet"]
-    list_select_related = ["article__outlet", "claim"]
+    list_display = ["__str__", "claim", "stance", "origin", "anchored"]
+    list_filter = ["stance", "origin__kind", "article__outlet"]
+    list_select_related = ["article__outlet", "claim", "origin"]
     search_fields = ["quote", "claim__text", "article__headline", "article__outlet__name"]
     autocomplete_fields = ["claim", *EvidenceFormMixin.autocomplete_fields]
     fields = ["claim", *EVIDENCE_FIELDS]
+
+    inlines = [EvidenceRelayInline]
 
     def guarded_claim(self, obj):
         return obj.claim if obj else None

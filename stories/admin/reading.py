@@ -21,8 +21,8 @@ from django.utils.text import Truncator
 
 from ..forms import CiteForm
 from ..models import (
-    Attribution,
     Evidence,
+    OriginKind,
     Person,
     PersonMention,
     PersonSuggestion,
@@ -58,12 +58,15 @@ def claim_text_for_quote(quote, speaker):
     return f"{speaker}: {said}" if speaker else said
 
 
-# How a quote's speaker, of the kind the quote rules found, prefills the citation.
-SPEAKER_ATTRIBUTION = {
-    SpeakerKind.NONE: Attribution.OUTLET,
-    SpeakerKind.NAME: Attribution.NAMED,
-    SpeakerKind.PRONOUN: Attribution.NAMED,  # who "she" is, the editor says
-    SpeakerKind.DESCRIPTION: Attribution.ANONYMOUS,
+# How a quote's speaker, of the kind the quote rules found, prefills the citation's
+# origin. No speaker found prefills nothing: the editor says where it comes from,
+# and the desk never claims "the article's own reporting" for a quote it could
+# not attribute.
+SPEAKER_ORIGIN = {
+    SpeakerKind.NONE: "",
+    SpeakerKind.NAME: OriginKind.PERSON,
+    SpeakerKind.PRONOUN: OriginKind.PERSON,  # who "she" is, the editor says
+    SpeakerKind.DESCRIPTION: OriginKind.ANONYMOUS,
 }
 # The speakers whose words say who the source is ("Megan", "a source close to Megan").
 DESCRIBED = {SpeakerKind.NAME, SpeakerKind.DESCRIPTION}
@@ -92,8 +95,8 @@ def quote_suggestions(article, passages, names):
                 "quote": article.body[found.start : found.end],
                 "speaker": found.speaker,
                 "claim_text": claim_text_for_quote(found.text, found.speaker),
-                "attribution": SPEAKER_ATTRIBUTION[kind],
-                "attributed_to": found.speaker if kind in DESCRIBED else "",
+                "origin_kind": SPEAKER_ORIGIN[kind],
+                "origin_label": found.speaker if kind in DESCRIBED else "",
                 "person": person,
                 "cited": (found.start, found.end) in cited,
             }
@@ -121,9 +124,9 @@ def prefill(article, params, suggested):
         if (item["start"], item["end"]) == (start, end):
             initial.update(
                 claim_text=item["claim_text"],
-                attribution=item["attribution"],
-                attributed_to=item["attributed_to"],
-                attributed_person=item["person"].pk if item["person"] else None,
+                origin_kind=item["origin_kind"],
+                origin_label=item["origin_label"],
+                origin_person=item["person"].pk if item["person"] else None,
             )
     return initial
 
@@ -150,7 +153,7 @@ class ReadingViewMixin:
         user = request.user
         passages = list(
             Evidence.objects.filter(article=article)
-            .select_related("claim", "attributed_person")
+            .select_related("claim", "origin")
             .prefetch_related(
                 Prefetch("statements", queryset=Statement.objects.select_related("story"))
             )
@@ -226,7 +229,13 @@ class ReadingViewMixin:
         if form.new_claim is not None and not request.user.has_perm("stories.add_claim"):
             raise PermissionDenied
         claim = form.cited_claim
-        evidence = citing.cite_passage(form.save(commit=False), claim, request.user)
+        with transaction.atomic():  # a new origin is saved with its evidence or not at all
+            evidence = citing.cite_passage(
+                form.save(commit=False),
+                claim,
+                request.user,
+                relayed_by=form.cleaned_data.get("relayed_by"),
+            )
         messages.success(
             request,
             f"Cited “{shorten(evidence.quote)}” as "

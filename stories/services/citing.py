@@ -3,14 +3,18 @@
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import transaction
 
+from ..models import EvidenceRelay
+
 
 @transaction.atomic
-def cite_passage(evidence, claim, user):
+def cite_passage(evidence, claim, user, relayed_by=None):
     """Save ``evidence`` (validated, anchored, unsaved) as bearing on ``claim``.
 
     A new ``claim`` (validated, unsaved) is saved first, in the same
     transaction, so a claim typed for a passage is never left without it. Both
-    additions are recorded in the admin log as ``user``'s. Returns the evidence.
+    additions are recorded in the admin log as ``user``'s. ``relayed_by`` is
+    the post or outlet the article took the passage from: the first link of
+    its chain. Returns the evidence.
     """
     article = evidence.article
     if claim.pk is None:
@@ -18,6 +22,8 @@ def cite_passage(evidence, claim, user):
         _log_addition(user, claim, f"Added while citing “{article}”.")
     evidence.claim = claim
     evidence.save()
+    if relayed_by is not None:
+        EvidenceRelay.objects.create(evidence=evidence, origin=relayed_by, position=1)
     _log_addition(user, evidence, f"Cited from the reading view of “{article}”.")
     return evidence
 

@@ -8,7 +8,6 @@ from ..models import (
     ArticlePerson,
     Claim,
     ClaimPerson,
-    Evidence,
     Origin,
     Person,
     PersonMention,
@@ -21,7 +20,7 @@ from ..models import (
 
 @transaction.atomic
 def merge_people(target, others):
-    """Fold ``others`` into ``target``: every tag, mention, attribution,
+    """Fold ``others`` into ``target``: every tag, mention, origin,
     suggestion and published revision moves, their names become aliases, and
     nothing is lost. Where both were on the same object, the target's row is
     kept and the other's dropped, so no duplicate is ever created."""
@@ -60,9 +59,6 @@ def merge_people(target, others):
         )
         PersonMention.objects.filter(person=other).filter(Exists(same_place)).delete()
         PersonMention.objects.filter(person=other).update(person=target)
-        attributed = Evidence.objects.filter(attributed_person=other)
-        bump_version(attributed)
-        attributed.update(attributed_person=target)
         PersonSuggestion.objects.filter(person=other).update(person=target)
         Origin.objects.filter(person=other).update(person=target)
         StoryRevision.objects.replace_person(other, target)

@@ -125,12 +125,15 @@ def chain_tail(origin: Source, via: Sequence[Source], article_label: str) -> str
     """The chain after its origin: "quoted in ET's Instagram post, as reported by X"."""
     if origin.kind == REPORTING and not via:
         return ""
-    words = [
-        f"{'quoted in' if position == 0 else 'relayed by'} {link.label}"
-        for position, link in enumerate(via)
+    return ", ".join([*relay_words(link.label for link in via), f"as reported by {article_label}"])
+
+
+def relay_words(labels: Iterable[str]) -> list[str]:
+    """["quoted in ET's Instagram post", "relayed by Billboard"], nearest the origin first."""
+    return [
+        f"{'quoted in' if position == 0 else 'relayed by'} {label}"
+        for position, label in enumerate(labels)
     ]
-    words.append(f"as reported by {article_label}")
-    return ", ".join(words)
 
 
 @dataclass(frozen=True)
