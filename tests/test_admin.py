@@ -25,7 +25,9 @@ from stories.models import (
 )
 from stories.text import anchoring
 
+from . import factories
 from .desk import story_form_data
+from .test_locking import edit, open_form
 
 pytestmark = pytest.mark.django_db
 
@@ -914,3 +916,24 @@ def test_evidence_changelist_flags_a_passage_whose_article_changed(admin_client)
 
     detail = admin_client.get(reverse("admin:stories_evidence_change", args=[changed.pk]))
     assert "no longer matches the article" in html(detail)
+
+
+# --------------------------------------------------------------------------------------------
+# A claim cannot contradict itself
+
+
+def test_a_claim_cannot_be_linked_as_contradicting_itself(editor_client, client):
+    evidence = factories.make_evidence(factories.make_article(), "a pointed exchange")
+    story = factories.make_story("Live", statements=[("Tense.", [evidence])])
+    url = reverse("admin:stories_claim_change", args=[evidence.claim.pk])
+
+    response = editor_client.post(
+        url, edit(open_form(editor_client, url), contradicts=[str(evidence.claim.pk)])
+    )
+
+    assert response.status_code == 200
+    assert "cannot contradict itself" in " ".join(
+        response.context["adminform"].form.errors["contradicts"]
+    )
+    assert not evidence.claim.contradicts.exists()
+    assert "Contradicted by" not in client.get(story.get_absolute_url()).content.decode()

@@ -132,3 +132,52 @@ def test_the_rule_is_spelled_out_once_in_roles(setting, django_user_model):
     ]
     assert list(roles.changeable_claims(reporter, Claim.objects.all())) == [draft]
     assert set(roles.changeable_claims(editor, Claim.objects.all())) == {public, draft}
+
+
+# --------------------------------------------------------------------------------------------
+# A contradicting claim readers may not see stays off the public pages
+
+
+@pytest.fixture
+def hidden_rival():
+    """A public claim linked under *Contradicts* to a claim only a draft cites,
+    whose only passage is in an article no published story uses."""
+    cited = make_evidence(make_article(), "a pointed exchange")
+    secret = make_article(
+        body="Insiders say the meeting was friendly and warm.",
+        headline="Unpublished source headline",
+        outlet="Unpublished outlet",
+    )
+    rival = make_evidence(secret, "the meeting was friendly", claim="Draft-only rival claim")
+    rival.claim.contradicts.add(cited.claim)
+    story = make_story("Live", statements=[("Tense.", [cited])])
+    make_story("Draft", published=False, statements=[("Friendly.", [rival])])
+    return story, cited, rival
+
+
+def test_a_rival_claim_only_a_draft_cites_is_not_shown_to_readers(client, hidden_rival):
+    story, cited, rival = hidden_rival
+    assert client.get(rival.claim.get_absolute_url()).status_code == 404
+    assert client.get(rival.article.get_absolute_url()).status_code == 404
+    for url in [story.get_absolute_url(), cited.claim.get_absolute_url()]:
+        html = client.get(url).content.decode()
+        assert "Draft-only rival claim" not in html, url
+        assert "Unpublished source headline" not in html, url
+        assert "Unpublished outlet" not in html, url
+        assert "the meeting was friendly" not in html, url
+    # Nothing a reader can see disputes the claim, so it is not flagged as disputed.
+    assert "Disputed" not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_rival_claim_shows_once_published_and_staff_see_it_in_the_preview(
+    client, hidden_rival, django_user_model
+):
+    story, cited, rival = hidden_rival
+    staff = client_for(desk_user(django_user_model, "editor"))
+    preview = staff.get(story.get_absolute_url() + "?preview").content.decode()
+    assert "Draft-only rival claim" in preview
+
+    make_story("Rival live", statements=[("Friendly.", [rival])])
+    for url in [story.get_absolute_url(), cited.claim.get_absolute_url()]:
+        assert "Draft-only rival claim" in client.get(url).content.decode(), url
+    assert "Contradicted by" in client.get(story.get_absolute_url()).content.decode()

@@ -466,3 +466,13 @@ def test_diff_matches_statements_by_id():
     assert "Two<del>.</del><ins>!</ins>" in str(changes[1].html)
     assert "B; <ins>C</ins>" in str(changes[1].html)
     assert diffing.diff_versions(new, new) == []
+
+
+# Odd input gets a 400, never a 500
+
+
+def test_restoring_a_revision_named_by_a_non_ascii_digit_is_a_bad_request(editor_client):
+    evidence = make_evidence(make_article(), "a pointed exchange")
+    story = make_story("Live", statements=[("Tense.", [evidence])])
+    url = reverse("admin:stories_story_revisions", args=[story.pk])
+    assert editor_client.post(url, {"revision": "²"}).status_code == 400

@@ -182,3 +182,7 @@ def count_queries_for_passages(client, article, passages):
     Story.objects.all().delete()
     make_story("Words", statements=[("Words.", passages)])
     return count_queries(client, reverse("stories:source", kwargs={"pk": article.pk}))
+
+
+def test_a_person_address_with_a_nul_character_is_not_found():
+    assert Client(raise_request_exception=True).get("/people/%00/").status_code == 404

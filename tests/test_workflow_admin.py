@@ -18,7 +18,7 @@ from .desk import (
     run_action,
     story_form_data,
 )
-from .factories import make_story
+from .factories import make_article, make_evidence, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +252,22 @@ def test_the_public_never_gets_a_draft(reporter):
         assert response.status_code == 404
         assert "Secret draft statement." not in response.content.decode()
     assert "Draft preview" in reporter.get(story.get_absolute_url()).content.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# Clearing the date of a published story is a form error, not a database error
+
+
+def test_clearing_the_date_of_a_published_story_is_refused_with_a_message(editor_client):
+    evidence = make_evidence(make_article(), "a pointed exchange")
+    story = make_story("Live", statements=[("Tense.", [evidence])])
+
+    response = editor_client.post(
+        change_url(story), story_form_data(story, published_at_0="", published_at_1="")
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["published_at"]
+    assert "unpublish" in " ".join(errors).lower()
+    story.refresh_from_db()
+    assert story.published_at is not None and story.is_published

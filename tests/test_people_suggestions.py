@@ -448,3 +448,26 @@ def test_suggest_people_command_proposes_for_every_article_and_names_missing_ids
     assert PersonSuggestion.objects.filter(status=SuggestionStatus.PENDING).exists()
     with pytest.raises(CommandError, match="No article with id 999"):
         call_command("suggest_people", "999")
+
+
+# --------------------------------------------------------------------------------------------
+# A person whose name has no letter or digit still gets an address
+
+
+def test_accepting_a_person_named_with_only_an_emoji_keeps_the_public_pages_up(
+    editor_client, client
+):
+    article = make_article()
+    evidence = make_evidence(article, "a pointed exchange")
+    suggestion = PersonSuggestion.objects.create(article=article, name="Megan", mentions=[[0, 7]])
+    decide = reverse("admin:stories_article_decide_suggestion", args=[article.pk, suggestion.pk])
+
+    editor_client.post(decide, {"decision": "accept", "name": "🎤"})
+
+    person = Person.objects.get(name="🎤")
+    assert person.slug
+    evidence.claim.people.add(person)
+    story = make_story("Live", statements=[("Tense.", [evidence])])
+    for url in [story.get_absolute_url(), article.get_absolute_url(), person.get_absolute_url()]:
+        assert client.get(url).status_code == 200, url
+    assert Person.objects.create(name="🎸").slug not in ("", person.slug)
