@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import JsonResponse
 from django.views import View
 from django.views.generic import DetailView, ListView
@@ -49,21 +49,28 @@ def cited_evidence():
 
 
 def weighed_evidence(claims):
-    """Cited evidence plus its claim and what every source says about that claim.
+    """Cited evidence plus its claim, the claim's people and its rivals.
 
     ``claims`` are those that may be shown as contradicting it: for readers, the
     public ones (a rival only a draft cites, and its sources, stay unpublished).
+    What every source says about the claims is loaded afterwards, for cited
+    claims and rivals together (``with_all_evidence``), so a claim that is both
+    cited and a rival is never fetched twice.
     """
-    rivals = claims.prefetch_related(Prefetch("evidence", queryset=evidence_with_chains()))
     return (
         cited_evidence()
         .select_related("claim__verdict")
-        .prefetch_related(
-            Prefetch("claim__evidence", queryset=evidence_with_chains()),
-            Prefetch("claim__contradicts", queryset=rivals),
-            "claim__people",
-        )
+        .prefetch_related(Prefetch("claim__contradicts", queryset=claims), "claim__people")
     )
+
+
+def with_all_evidence(statements):
+    """Load every passage (with its chain) of the claims ``statements`` cite and
+    of their rivals, in one query for all of them."""
+    claims = [evidence.claim for statement in statements for evidence in statement.evidence]
+    claims += [rival for claim in claims for rival in claim.contradicts.all()]
+    prefetch_related_objects(claims, Prefetch("evidence", queryset=evidence_with_chains()))
+    return statements
 
 
 def publisher_link(evidence):
@@ -110,9 +117,9 @@ class StoryViewMixin(PublicQuerysetMixin):
         (or of the draft, for None)."""
         evidence = weighed_evidence(self.visible(Claim))
         if revision is None:
-            statements = story.cited_statements(evidence)
+            statements = with_all_evidence(story.cited_statements(evidence))
         else:
-            statements = revision.statements(evidence)
+            statements = with_all_evidence(revision.statements(evidence))
         ledger = Ledger()
         reconciliation = reconciling.reconcile(statements, ledger.weigh)
         chains = reconciliation.chains()

@@ -235,5 +235,5 @@ def test_the_story_page_takes_a_fixed_number_of_queries(client, demo_data):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(PAGE).status_code == 200
     sql = [query["sql"] for query in queries.captured_queries]
-    assert len(sql) == 12, "\n".join(sql)
+    assert len(sql) == 10, "\n".join(sql)
     assert len(sql) == len(set(sql)), "a query ran twice"
