@@ -352,6 +352,21 @@ def test_retyped_quote_marks_and_line_breaks_still_match_with_exact_offsets():
     assert retyped[first.derived_start :].startswith("Vellmouth’s Tarrow")
 
 
+def test_composed_and_decomposed_accents_are_the_same_words():
+    sentence = (
+        "The café on the quay served a naïve but generous breakfast to the rescued crew of the"
+        " trawler while the coastguard finished its report on the rocks off Ærø."
+    )
+    decomposed = unicodedata.normalize("NFD", sentence).replace("fi", "\ufb01")  # and a ligature
+    assert decomposed != sentence
+    one = ArticleText("one", f"{salad(500, 2)} {sentence} {salad(501, 1)}")
+    two = ArticleText("two", f"{salad(502, 2)} {decomposed} {salad(503, 1)}")
+    (found,) = find_derivatives([one, two])
+    (passage,) = found.shared
+    assert one.body[passage.source_start : passage.source_end] == sentence.removesuffix(".")
+    assert two.body[passage.derived_start : passage.derived_end] == decomposed.removesuffix(".")
+
+
 def test_querying_one_new_article_agrees_with_indexing_it():
     everything = corpus() + seeds()
     found = find_derivatives(everything)

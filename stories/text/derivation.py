@@ -60,10 +60,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import accumulate
 from typing import Literal
 
 from stories.text.suggesting import find_quotes
@@ -114,8 +116,10 @@ _MAX_REPEATS = 16
 # several others is analysed once, and memory stays bounded.
 _CACHE_SIZE = 256
 
-# Letters and digits, with apostrophes inside words ("didn't", "O’Brien") and combining accents.
-_WORD = re.compile(r"[^\W_][^\W_\u0300-\u036f]*(?:['’][^\W_][^\W_\u0300-\u036f]*)*")
+# Letters and digits, with apostrophes inside words ("didn't", "O’Brien") and the combining
+# accents of decomposed Latin, Greek and Cyrillic ("cafe\u0301" is "café"), which \w lacks.
+_LETTERS = r"[^\W_]+(?:[\u0300-\u036f]+[^\W_]*)*"
+_WORD = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
 _APOSTROPHES = str.maketrans("", "", "'’")
 
 DecidedBy = Literal["date", "containment", "order"]
@@ -136,7 +140,9 @@ class ArticleText:
 
     def __post_init__(self) -> None:
         if not isinstance(self.body, str):
-            raise TypeError(f"article {self.key!r}: body must be a str, not {type(self.body)}")
+            raise TypeError(
+                f"article {self.key!r}: body must be a str, not {type(self.body).__name__}"
+            )
         if self.published is not None and (
             isinstance(self.published, datetime) or not isinstance(self.published, date)
         ):
@@ -194,48 +200,53 @@ class _Text:
     distinct: frozenset[int]
 
 
-def _normalise(word: str) -> str:
-    if not word.isascii():
-        word = unicodedata.normalize("NFKC", word)
-    return word.casefold().translate(_APOSTROPHES)
-
-
 def _analyse(body: str) -> _Text:
-    """Words outside quoted speech, in order; a quote between two words separates them."""
-    masked = [(quote.start, quote.end) for quote in find_quotes(body)]
-    starts: list[int] = []
-    ends: list[int] = []
-    words: list[str] = []
-    lower = [0]
-    segments: list[int] = []
-    segment = 0
-    quote = 0
-    for match in _WORD.finditer(body):
-        start = match.start()
-        while quote < len(masked) and masked[quote][1] <= start:
-            quote += 1
-            segment += 1  # the quote lay between the previous word and this one
-        if quote < len(masked) and masked[quote][0] <= start:
-            continue
-        text = match.group()
-        starts.append(start)
-        ends.append(match.end())
-        words.append(_normalise(text))
-        lower.append(lower[-1] + (text[0].isalpha() and not text[0].isupper()))
-        segments.append(segment)
+    """Words outside quoted speech, in order; no shingle spans a quote.
 
-    shingles: list[int | None] = [None] * len(words)
-    last = SHINGLE_WORDS - 1
-    for index in range(len(words) - last):
-        if segments[index] == segments[index + last]:
-            shingles[index] = hash(tuple(words[index : index + SHINGLE_WORDS]))
-    distinct = frozenset(shingle for shingle in shingles if shingle is not None)
+    Written for speed (it is most of the detector's time): the per-word work is done by C
+    loops over whole lists rather than word by word in Python.
+    """
+    matches = list(_WORD.finditer(body))
+    breaks: list[int] = []  # the first word after each quote, counted among the kept words
+    quotes = find_quotes(body)
+    if quotes:
+        positions = [match.start() for match in matches]
+        quoted = bytearray(len(matches))
+        after_quotes = []
+        for quote in quotes:
+            first = bisect_left(positions, quote.start)
+            after = bisect_left(positions, quote.end)
+            quoted[first:after] = b"\x01" * (after - first)
+            after_quotes.append(after)
+        quoted_before = [0, *accumulate(quoted)]
+        breaks = [after - quoted_before[after] for after in after_quotes]
+        matches = [match for match, inside in zip(matches, quoted, strict=True) if not inside]
+
+    raw = [match.group() for match in matches]
+    # One pass over all the words joined: a newline is never a word's character, and neither
+    # NFKC nor casefolding makes one, so splitting gives back exactly one entry per word.
+    joined = "\n".join(raw)
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", joined)
+    words = joined.casefold().translate(_APOSTROPHES).split("\n") if raw else []
+    lower = [0, *accumulate(word[0].isalpha() and not word[0].isupper() for word in raw)]
+
+    # Each shingle is a tuple of SHINGLE_WORDS words; zip stops at the last full one.
+    columns = (words[offset:] for offset in range(SHINGLE_WORDS))
+    shingles: list[int | None] = list(map(hash, zip(*columns, strict=False)))
+    for first_after in breaks:
+        for index in range(max(0, first_after - SHINGLE_WORDS + 1), first_after):
+            if index < len(shingles):
+                shingles[index] = None
+    distinct = frozenset(shingles).difference((None,))
+    starts = [match.start() for match in matches]
+    ends = [match.end() for match in matches]
     return _Text(starts, ends, words, lower, shingles, distinct)
 
 
 @dataclass(frozen=True)
 class _Run:
-    """Consecutive shingles equal in both texts: first and last shingle index in each."""
+    """Shingles equal in both texts: ``first``..``last`` in one, from ``other_first`` on."""
 
     first: int
     last: int
@@ -313,6 +324,8 @@ class DerivationIndex:
         # shingle -> the one article holding it, or the list of them in index order.
         self._postings: dict[int, int | list[int]] = {}
         self._common: set[int] = set()  # shingles in more than max_document_frequency articles
+        # (earlier, later) article numbers sharing enough shingles, when the later was added.
+        self._candidates: list[tuple[int, int]] = []
         self._cache: OrderedDict[int, _Text] = OrderedDict()
         for article in articles:
             self.add(article)
@@ -340,7 +353,9 @@ class DerivationIndex:
         self._numbers[article.key] = number
         self._shingles.append(array("q", text.distinct))
         self._remember(number, text)
-        postings, common = self._postings, self._common
+        # Counting the articles that already hold each shingle costs nothing extra here, and
+        # saves relations() a second pass over the postings.
+        postings, common, counts = self._postings, self._common, {}
         for shingle in text.distinct:
             if shingle in common:
                 continue
@@ -350,27 +365,26 @@ class DerivationIndex:
                 continue
             if type(holders) is int:
                 holders = postings[shingle] = [holders]
-            if len(holders) < self._max_df:
-                holders.append(number)
-            else:
+            if len(holders) >= self._max_df:
                 del postings[shingle]
                 common.add(shingle)
+                continue
+            for other in holders:
+                counts[other] = counts.get(other, 0) + 1
+            holders.append(number)
+        # A shingle may still turn common later, so these counts can only fall: relations()
+        # counts again, cheaply, from the shingle arrays.
+        self._candidates.extend(
+            (other, number) for other, count in counts.items() if count >= MIN_PASSAGE_SHINGLES
+        )
 
     def relations(self) -> list[TextRelation]:
         """Every proposed relation between indexed articles, sorted by source and derived key."""
         found: list[TextRelation] = []
-        postings = self._postings
-        for number, shingles in enumerate(self._shingles):
-            counts: dict[int, int] = {}
-            for shingle in shingles:
-                holders = postings.get(shingle)
-                if holders is None or type(holders) is int:
-                    continue  # common, or in this article alone
-                for other in holders:
-                    if other >= number:
-                        break  # each pair once: only articles indexed earlier
-                    counts[other] = counts.get(other, 0) + 1
-            found.extend(self._verify(number, self._articles[number], counts, extra=0))
+        for one, two in self._candidates:
+            shared = set(self._shingles[one]).intersection(self._shingles[two])
+            count = len(shared - self._common) if self._common else len(shared)
+            found.extend(self._verify(two, self._articles[two], {one: count}, extra=0))
         return sorted(found, key=lambda relation: (relation.source, relation.derived))
 
     def query(self, article: ArticleText) -> list[TextRelation]:
