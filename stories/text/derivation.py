@@ -16,7 +16,7 @@ the shingles of the smaller text, not over the union (Jaccard), because a 100-wo
 whole into a 1,000-word feature is plainly copied and would score a meagre 0.1 by Jaccard.
 
 **Why quotes are masked.** Independent reporters at the same press conference write down the
-same words of the same speaker. Quoted speech (:func:`stories.text.suggesting.find_quotes`:
+same words of the same speaker. Quoted speech (:func:`stories.text.quotes.find_quotes`:
 straight or curly double quotes, three words or more, not a title) is removed before shingling
 and no shingle spans it, so only the reporters' own sentences can pair two articles. Short
 quoted bits -- a scare-quoted word, a song's title -- stay as ordinary words, so that a copied
@@ -68,7 +68,7 @@ from datetime import date, datetime
 from itertools import accumulate
 from typing import Literal
 
-from stories.text.suggesting import find_quotes
+from .quotes import find_quotes
 
 __all__ = [
     "CONTAINMENT_RATIO",
