@@ -30,6 +30,7 @@ from ..models import (
     Statement,
     SuggestionStatus,
 )
+from ..selectors import relays_in_order
 from ..services import citing, suggestions
 from ..text import anchoring, quotes
 from ..text.paragraphs import Paragraphs
@@ -155,7 +156,8 @@ class ReadingViewMixin:
             Evidence.objects.filter(article=article)
             .select_related("claim", "origin")
             .prefetch_related(
-                Prefetch("statements", queryset=Statement.objects.select_related("story"))
+                relays_in_order(),
+                Prefetch("statements", queryset=Statement.objects.select_related("story")),
             )
             .order_by("start", "pk")
         )
