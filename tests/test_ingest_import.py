@@ -3,6 +3,7 @@ pages, ninjs files, folders and zips fill the articles' fields; the summary says
 of each file; one bad member of a zip and nothing is imported."""
 
 import html
+import logging
 import re
 from datetime import date
 from io import StringIO
@@ -208,6 +209,17 @@ def test_one_bad_member_of_a_zip_imports_nothing_and_the_error_names_zip_and_mem
     )
     assert not Article.objects.exists()
     assert not Outlet.objects.exists()
+
+
+def test_a_page_with_no_article_is_refused_in_one_message_without_the_extractors_warnings(
+    tmp_path, caplog
+):
+    page = write(tmp_path / "nav.html", b"<title>Herald</title><nav><a href='/'>Home</a></nav>")
+
+    with caplog.at_level(logging.DEBUG), pytest.raises(CommandError, match="nav.html"):
+        run(page)
+
+    assert [record.getMessage() for record in caplog.records] == []
 
 
 def test_every_refused_file_is_listed_and_counted(tmp_path):
