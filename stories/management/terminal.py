@@ -7,7 +7,7 @@ wrapper the rest of the output does, so tests capture it like any output.
 
 from django.utils.text import Truncator
 
-__all__ = ["ProgressBar", "cut_left", "table"]
+__all__ = ["ProgressBar", "cut", "cut_left", "table"]
 
 
 class ProgressBar:

@@ -376,7 +376,8 @@ def block_paragraphs(root: etree._Element) -> list[str]:
     """The text of an HTML (or trafilatura) tree, one paragraph per block, in order.
 
     A line break starts a paragraph too, as the line a text file would give it. Whitespace
-    runs become one space, as a browser shows them. One pass over the tree: linear in it.
+    runs become one space, as a browser shows them. Comments, scripts and styles are
+    stripped from ``root`` in place first. One pass over the tree: linear in it.
     """
     etree.strip_elements(
         root, etree.Comment, etree.ProcessingInstruction, *_UNREAD, with_tail=False
