@@ -349,9 +349,13 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+# What the import page offers to pick; the reader decides each file's format by its content.
+IMPORT_ACCEPT = ".txt,.html,.htm,.json,.zip,text/plain,text/html,application/json,application/zip"
+
+
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": IMPORT_ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -361,14 +365,15 @@ class MultipleFileField(forms.FileField):
 
 class ImportArticlesForm(forms.Form):
     files = MultipleFileField(
-        help_text="UTF-8 text: headline on line 1, a blank line, paragraphs separated by blank "
-        "lines, optionally a last “Written by NAME” line.",
+        help_text="Saved web pages (.html, .htm), IPTC ninjs files (.json), UTF-8 text "
+        "(headline on line 1, a blank line, paragraphs separated by blank lines, optionally "
+        "a last “Written by NAME” line), or .zip files of any of these.",
     )
     outlet = forms.CharField(
         required=False,
         max_length=200,
-        help_text="The outlet that published these articles; created if new. "
-        "Leave empty if unknown.",
+        help_text="The outlet that published these articles; created if new. Leave empty "
+        "to use the site name each web page or ninjs file gives, if any.",
     )
 
     def clean_outlet(self):

@@ -158,4 +158,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The page extractor and its date and URL helpers log a warning or an error for every
+    # page they find no article in, or cannot parse; the importer already refuses such a
+    # page with one message naming it, which is all an editor should read.
+    "loggers": {
+        name: {"level": "CRITICAL"} for name in ("trafilatura", "htmldate", "courlan", "justext")
+    },
 }

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from ..forms import ArticleAddForm, ImportArticlesForm
 from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
 from ..services import articles, suggestions
-from ..text import importing, paragraphs
+from ..text import batches, paragraphs
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
 from .compare import draft_response, matrix_redirect
 from .reading import ReadingViewMixin
@@ -181,42 +181,55 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """Upload text files; all of them are imported, or none."""
+        """Upload articles in any format the command takes, zips too; all of them are
+        imported, or none. The page then shows what became of each file."""
         if not self.has_add_permission(request):
             return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
         form = ImportArticlesForm(request.POST or None, request.FILES or None)
+        summary = None
         if request.method == "POST" and form.is_valid():
-            try:
-                parsed = [
-                    importing.read_upload(upload, upload.name, upload.size)
-                    for upload in form.cleaned_data["files"]
-                ]
-            except importing.ArticleFileError as exc:
-                form.add_error("files", f"{exc} Nothing was imported.")
+            batch = batches.read_uploads(
+                (upload, upload.name, upload.size) for upload in form.cleaned_data["files"]
+            )
+            summary = articles.import_batch(batch, form.cleaned_data["outlet"], user=request.user)
+            if summary.refused:
+                for error in refusal_messages(summary):
+                    form.add_error("files", error)
+                summary = None
             else:
-                result = articles.import_articles(
-                    parsed, form.cleaned_data["outlet"], user=request.user
-                )
-                for article in result.created:
-                    self.log_addition(request, article, [{"added": {}}])
-                suggested = PersonSuggestion.objects.filter(
-                    article__in=result.created, status=SuggestionStatus.PENDING
-                ).count()
-                messages.success(
-                    request,
-                    f"Imported {len(result.created)} article(s); "
-                    f"{len(result.existing)} already imported."
-                    + (
-                        f" {suggested} suggested people to confirm in the reading views."
-                        if suggested
-                        else ""
-                    ),
-                )
-                return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
+                self.report_import(request, summary)
         context = {
             **self.admin_site.each_context(request),
             "title": "Import articles",
             "form": form,
+            "summary": summary,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/stories/article/import.html", context)
+
+    def report_import(self, request, summary):
+        """Log each new article as added by the editor, and say what the import did."""
+        for article in summary.imported:
+            self.log_addition(request, article, [{"added": {}}])
+        counts = dict(summary.counts())
+        suggested = PersonSuggestion.objects.filter(
+            article__in=summary.imported, status=SuggestionStatus.PENDING
+        ).count()
+        messages.success(
+            request,
+            f"Imported {counts[articles.Outcome.IMPORTED]} article(s); "
+            f"{counts[articles.Outcome.UNCHANGED]} already imported."
+            + (
+                f" {suggested} suggested people to confirm in the reading views."
+                if suggested
+                else ""
+            ),
+        )
+
+
+def refusal_messages(summary):
+    """The form's errors for a refused batch: one a file, and that nothing was imported."""
+    refused = [f"{row.source}: {row.reason}" for row in summary.refused]
+    if len(refused) == 1:
+        return [f"{refused[0]} Nothing was imported."]
+    return [*refused, f"Nothing was imported: {len(refused)} files were refused."]

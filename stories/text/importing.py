@@ -15,12 +15,13 @@ Every problem with a file is reported as an :class:`ArticleFileError` whose mess
 line naming the file, because it is shown to editors, not developers: it must say what is
 wrong and, where possible, how to fix it, never a traceback.
 
-Every way an article comes in is read here, by the same rules: :func:`read_articles` for the
-command, :func:`read_upload` for the admin upload, :func:`parse_pasted` for the admin's paste
-form. The same text therefore gets the same body and :func:`body_sha256` whichever way it
-came, and a re-import is recognised.
+Every way an article comes in ends in the same rules here: :func:`parse_article` for a text
+file, :func:`parse_pasted` for the admin's paste form, :func:`make_article` for what
+``formats`` extracts from a saved web page or a ninjs file (``batches`` finds the files in
+folders and zips, for the command and the admin upload). The same text therefore gets the
+same body and :func:`body_sha256` whichever way it came, and a re-import is recognised.
 
-The expected file format: UTF-8 text; the first line is the headline; then a blank line; then
+The expected text format: UTF-8 text; the first line is the headline; then a blank line; then
 paragraphs separated by blank lines; optionally a final line ``Written by NAME``.
 """
 
@@ -32,7 +33,8 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import BinaryIO
 
 __all__ = [
@@ -42,12 +44,17 @@ __all__ = [
     "ArticleFileError",
     "ParsedArticle",
     "body_sha256",
+    "check_text_bytes",
     "decode_article",
     "file_name",
+    "make_article",
+    "one_line",
     "parse_article",
     "parse_pasted",
     "read_article",
     "read_articles",
+    "read_capped",
+    "read_path_bytes",
     "read_upload",
 ]
 
@@ -89,7 +96,7 @@ class ArticleFileError(ValueError):
         self.field = field
         # Newlines in a (pathological) file name would split the message across lines and make
         # it look like several errors, so they are escaped for display only.
-        super().__init__(f"{_one_line(source)}: {_one_line(problem)}")
+        super().__init__(f"{one_line(source)}: {one_line(problem)}")
 
     def __reduce__(self):
         # Default exception pickling would call __init__ with the single formatted message.
@@ -103,6 +110,11 @@ class ParsedArticle:
     Frozen so that a validated batch cannot be altered between validation and the database
     write. ``sha256`` is taken over the normalised body, so the same article saved with other
     line endings or with a BOM hashes the same.
+
+    ``url``, ``published_on`` and ``outlet`` are what a web page or a ninjs file says about
+    itself (a text file says none of it). ``source`` is how messages and the import summary
+    name where the article came from (a path, or a zip and its member); it is a label, not
+    part of the article, so two equal articles from different places still compare equal.
     """
 
     source_name: str
@@ -110,6 +122,10 @@ class ParsedArticle:
     body: str
     byline: str
     sha256: str
+    url: str = ""
+    published_on: date | None = None
+    outlet: str = ""
+    source: str = field(default="", compare=False)
 
 
 def body_sha256(body: str) -> str:
@@ -139,17 +155,7 @@ def decode_article(data: bytes, source: str) -> str:
 
 def _decode(data: bytes, source: str) -> str:
     """The checks every piece of article text passes, file or pasted: UTF-8, not binary."""
-    if data.startswith(_UTF16_BOMS):
-        raise ArticleFileError(source, "is saved as UTF-16, not UTF-8; save it again as UTF-8 text")
-    binary = _BINARY_BYTES.search(data)
-    if binary is not None:
-        offset = binary.start()
-        byte = data[offset]
-        what = "NUL byte" if byte == 0 else f"control byte 0x{byte:02X}"
-        raise ArticleFileError(
-            source,
-            f"contains binary data ({what} at offset {offset}); expected a UTF-8 text file",
-        )
+    check_text_bytes(data, source)
     skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
         text = data[skipped:].decode("utf-8")
@@ -163,6 +169,26 @@ def _decode(data: bytes, source: str) -> str:
     return text
 
 
+def check_text_bytes(data: bytes, source: str) -> None:
+    """Refuse bytes that are no text file in any encoding we read: UTF-16, or binary data.
+
+    Shared by every text format (plain text, web pages, JSON), whatever their encoding, so an
+    image or a Word document picked by mistake is reported as such, never as a confusing
+    encoding or markup error.
+    """
+    if data.startswith(_UTF16_BOMS):
+        raise ArticleFileError(source, "is saved as UTF-16, not UTF-8; save it again as UTF-8 text")
+    binary = _BINARY_BYTES.search(data)
+    if binary is not None:
+        offset = binary.start()
+        byte = data[offset]
+        what = "NUL byte" if byte == 0 else f"control byte 0x{byte:02X}"
+        raise ArticleFileError(
+            source,
+            f"contains binary data ({what} at offset {offset}); expected a UTF-8 text file",
+        )
+
+
 def file_name(source: str) -> str:
     """What a story keeps of where it came from: the file's own name, without its folders.
 
@@ -172,13 +198,14 @@ def file_name(source: str) -> str:
     return os.path.basename(source)
 
 
-def parse_article(text: str, source: str) -> ParsedArticle:
+def parse_article(text: str, source: str, *, name: str | None = None) -> ParsedArticle:
     """Split decoded text into headline, body and byline.
 
-    ``source`` labels the article in error messages, as given; ``source_name`` is its
-    :func:`file_name`, so a label that is not a path is kept as it is.
+    ``source`` labels the article in error messages, as given; ``source_name`` is the
+    :func:`file_name` of ``name`` (a zip member's path, say) or else of ``source``, so a label
+    that is not a path is kept as it is.
     """
-    return _parse(text, source=source, source_name=file_name(source))
+    return _parse(text, source=source, source_name=file_name(source if name is None else name))
 
 
 def read_article(path: str | os.PathLike[str]) -> ParsedArticle:
@@ -188,7 +215,7 @@ def read_article(path: str | os.PathLike[str]) -> ParsedArticle:
     ``source_name`` is just the file's name, which is what is worth keeping with the story.
     """
     source = os.fsdecode(os.fspath(path))
-    data = _read_bytes(path, source)
+    data = read_path_bytes(path, source)
     text = decode_article(data, source)
     return _parse(text, source=source, source_name=file_name(source))
 
@@ -209,9 +236,7 @@ def read_upload(handle: BinaryIO, name: str, size: int | None = None) -> ParsedA
     before any of it is read; either way no more than the limit is ever read. Errors name the
     file by ``name``.
     """
-    if size is not None:
-        _refuse_oversize(size, name)
-    data = _read_capped(handle, name)
+    data = read_capped(handle, name, size)
     return _parse(decode_article(data, name), source=name, source_name=file_name(name))
 
 
@@ -270,6 +295,47 @@ def _parse(text: str, *, source: str, source_name: str) -> ParsedArticle:
     return _article(headline, lines[index + 1 :], source=source, source_name=source_name)
 
 
+def make_article(
+    headline: str,
+    paragraphs: list[str],
+    *,
+    source: str,
+    source_name: str,
+    byline: str = "",
+    url: str = "",
+    published_on: date | None = None,
+    outlet: str = "",
+) -> ParsedArticle:
+    """An article from parts another format extracted (a web page, a ninjs item).
+
+    The parts meet the rules a text file meets: the headline's limit, the body's blank-line
+    layout (each paragraph its own, blank lines between them), a last ``Written by NAME``
+    paragraph taken as the byline when none was given, and a body required. So a page and
+    the same text saved as a file get the same body and SHA-256.
+    """
+    headline = " ".join(headline.split())
+    if not headline:
+        raise ArticleFileError(source, "has no headline")
+    if len(headline) > MAX_HEADLINE_LENGTH:
+        raise ArticleFileError(
+            source,
+            f"headline is {len(headline)} characters long; the limit is {MAX_HEADLINE_LENGTH}",
+        )
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        lines.extend((*_lines(paragraph), ""))
+    return _article(
+        headline,
+        lines,
+        source=source,
+        source_name=source_name,
+        byline=byline,
+        url=url,
+        published_on=published_on,
+        outlet=outlet,
+    )
+
+
 def _article(
     headline: str,
     lines: list[str],
@@ -278,6 +344,9 @@ def _article(
     source_name: str,
     byline: str = "",
     field: str = "",
+    url: str = "",
+    published_on: date | None = None,
+    outlet: str = "",
 ) -> ParsedArticle:
     """The body rules every way in shares: ``lines`` are what follows the headline."""
     body_lines = _strip_blank_lines(lines)
@@ -297,6 +366,10 @@ def _article(
         body=body,
         byline=byline or written_by,
         sha256=body_sha256(body),
+        url=url,
+        published_on=published_on,
+        outlet=outlet,
+        source="" if field else source,  # a pasted article (a field named) came from no file
     )
 
 
@@ -306,7 +379,8 @@ def _lines(text: str) -> list[str]:
     return _normalise_newlines(text.removeprefix("\ufeff")).split("\n")
 
 
-def _read_bytes(path: str | os.PathLike[str], source: str) -> bytes:
+def read_path_bytes(path: str | os.PathLike[str], source: str) -> bytes:
+    """A file's bytes, within the per-file limit, every way it can fail an ArticleFileError."""
     try:
         info = os.stat(path)
     except (OSError, ValueError) as exc:
@@ -324,6 +398,17 @@ def _read_bytes(path: str | os.PathLike[str], source: str) -> bytes:
         raise  # already explained (it is a ValueError too)
     except (OSError, ValueError) as exc:
         raise ArticleFileError(source, _os_problem(exc)) from None
+
+
+def read_capped(handle: BinaryIO, source: str, size: int | None = None) -> bytes:
+    """Read a file object, but never more than the per-file limit, whatever size it claimed.
+
+    ``size``, when the caller knows it (from ``stat``, an upload, a zip header), refuses an
+    oversize file before any of it is read.
+    """
+    if size is not None:
+        _refuse_oversize(size, source)
+    return _read_capped(handle, source)
 
 
 def _refuse_oversize(size: int, source: str) -> None:
@@ -383,5 +468,6 @@ _LINE_BREAKS = {
 }
 
 
-def _one_line(value: str) -> str:
+def one_line(value: str) -> str:
+    """``value`` with its line breaks escaped, so a message can never look like two."""
     return str(value).translate(_LINE_BREAKS)

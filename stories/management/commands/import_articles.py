@@ -1,4 +1,5 @@
-"""Import plain-text articles, or write them as a fixture."""
+"""Import articles (text, saved web pages, ninjs; folders and zips of them), or write them
+as a fixture."""
 
 import json
 from pathlib import Path
@@ -8,22 +9,31 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from stories.management.terminal import ProgressBar, cut, cut_left, table
 from stories.models import Outlet
 from stories.services import articles
-from stories.text import importing
+from stories.text import batches
 
 
 class Command(BaseCommand):
     help = (
-        "Import plain-text articles (UTF-8; headline on line 1, blank line, paragraphs "
-        "separated by blank lines, optional final 'Written by NAME'). Every file is checked "
-        "before anything is written: one bad file and nothing is imported. A text imported "
-        "before (same SHA-256 of the body) is skipped."
+        "Import articles: UTF-8 text files (headline on line 1, blank line, paragraphs "
+        "separated by blank lines, optional final 'Written by NAME'), saved web pages "
+        "(.html, .htm), IPTC ninjs files (.json), and folders (searched recursively) and "
+        ".zip files of any of these. The format is decided by the content. Every file is "
+        "checked before anything is written: one bad file and nothing is imported. A text "
+        "imported before (same SHA-256 of the body) is left unchanged. A table at the end "
+        "says what became of each file."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--outlet", default="", help="The outlet that published the articles.")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="Files, folders or zips.")
+        parser.add_argument(
+            "--outlet",
+            default="",
+            help="The outlet that published the articles; without it, each web page's or "
+            "ninjs item's own (site name, copyright holder) is used.",
+        )
         parser.add_argument(
             "--fixture",
             metavar="OUT.json",
@@ -38,33 +48,63 @@ class Command(BaseCommand):
                 f"--outlet {outlet!r}: an outlet name needs a letter or digit — "
                 "nothing was imported."
             )
-        try:
-            parsed = importing.read_articles(files)
-        except importing.ArticleFileError as exc:
-            raise CommandError(f"{exc} — nothing was imported.") from exc
-        if fixture:
-            self.write_fixture(Path(fixture), parsed, outlet)
+        bar = ProgressBar(self.stdout)
+        batch = batches.read_batch(files, progress=lambda done, total: bar("reading", done, total))
+        if fixture and not batch.refused:
+            bar.close()
+            self.write_fixture(Path(fixture), batch.articles, outlet)
             return
         try:
-            result = articles.import_articles(parsed, outlet)
+            summary = articles.import_batch(batch, outlet, progress=bar)
         except ValidationError as exc:
             raise CommandError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
-        for article in result.created:
-            self.stdout.write(f"Imported #{article.pk}: {article.headline}")
-        for article in result.existing:
-            self.stdout.write(f"Already imported as #{article.pk}: {article.headline}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{len(result.created)} imported, {len(result.existing)} already there."
+        finally:
+            bar.close()
+        self.write_summary(summary)
+        refused = summary.refused
+        if len(refused) == 1:
+            raise CommandError(f"{refused[0].source}: {refused[0].reason} — nothing was imported.")
+        if refused:
+            raise CommandError(
+                f"{len(refused)} files were refused (listed above), the first {refused[0].source}:"
+                f" {refused[0].reason} — nothing was imported."
             )
-        )
+
+    def write_summary(self, summary):
+        """The table of what became of each file, and the count of each outcome."""
+        rows = []
+        for row in summary.rows:
+            if row.article is None:
+                described, outlet = row.reason, ""
+            else:
+                described = f"#{row.article.pk}: {row.article.headline}"
+                outlet = cut(row.article.outlet.name, 24) if row.article.outlet else ""
+            rows.append([row.outcome.label, cut_left(row.source, 50), outlet, described])
+        if rows:
+            for line in table(["Outcome", "File", "Outlet", "Article or reason"], rows):
+                self.stdout.write(line)
+        counts = ", ".join(f"{count} {outcome.label}" for outcome, count in summary.counts())
+        if summary.skipped:
+            counts += f"; {summary.skipped} file(s) in folders or zips skipped (not articles)"
+        if summary.refused:
+            self.stdout.write(self.style.ERROR(f"{counts}: nothing was imported."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{counts}."))
 
     def write_fixture(self, path, parsed, outlet_name):
         """Serialise unsaved objects with natural keys: no database is touched, and
-        the fixture loads into any database without primary-key clashes."""
-        outlet = Outlet(name=outlet_name, slug=slugify(outlet_name)) if outlet_name else None
-        built = {p.sha256: articles.build_article(p, outlet) for p in parsed}
-        objects = ([outlet] if outlet else []) + list(built.values())
+        the fixture loads into any database without primary-key clashes. The outlet
+        is ``--outlet``, or else each article's own."""
+        outlets = {}
+
+        def outlet_of(article):
+            name = outlet_name or article.outlet
+            if not name:
+                return None
+            return outlets.setdefault(slugify(name), Outlet(name=name, slug=slugify(name)))
+
+        built = {p.sha256: articles.build_article(p, outlet_of(p)) for p in parsed}
+        objects = list(outlets.values()) + list(built.values())
         records = json.loads(
             serializers.serialize(
                 "json", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
