@@ -9,6 +9,7 @@ reporting it counts with — in a fixed number of queries.
 from django.db.models import Prefetch, Q
 
 from .models import (
+    Article,
     Derivation,
     DerivationStatus,
     Evidence,
@@ -17,8 +18,9 @@ from .models import (
     Origin,
     OriginKind,
     OriginMatch,
+    Person,
 )
-from .text import independence
+from .text import independence, quotecompare, quotes
 
 
 def relays_in_order():
@@ -134,3 +136,66 @@ class Ledger:
             rivals=[[self.passage(e) for e in rival.evidence.all()] for rival in rivals],
             rival_names=[rival.text for rival in rivals],
         )
+
+
+def people_by_name():
+    """Every name and alias on file, casefolded, to the person it names."""
+    names = {}
+    for person in Person.objects.order_by("pk"):
+        for name in person.names():
+            names.setdefault(name.casefold(), person)
+    return names
+
+
+def quote_appearances(articles, names=None):
+    """The quoted speech of ``articles`` with each article's speaker, as the
+    quote suggestions find it: a name is resolved (and keyed to the person on
+    file it names); "she", "the source" or no speaker at all never are."""
+    names = people_by_name() if names is None else names
+    found = []
+    for article in articles:
+        for quote in quotes.find_quotes(article.body):
+            named = quote.speaker_kind == quotes.SpeakerKind.NAME
+            person = names.get(quote.speaker.casefold()) if named else None
+            found.append(
+                quotecompare.QuoteAppearance(
+                    article=article.pk,
+                    start=quote.start,
+                    end=quote.end,
+                    text=article.body[quote.start : quote.end],
+                    speaker=quote.speaker or None,
+                    speaker_key=person.pk if person else None,
+                    resolved=named,
+                )
+            )
+    return found
+
+
+# How many articles the desk compares one article's quotations with: those that
+# share a person, a topic or a claim with it, the most recent first.
+QUOTE_NEIGHBOURS = 200
+
+
+def quote_neighbours(article):
+    """The article and the articles on the same subject, for comparing quotations."""
+    related = (
+        Article.objects.filter(
+            Q(people__in=article.people.all())
+            | Q(topics__in=article.topics.all())
+            | Q(evidence__claim__evidence__article=article)
+        )
+        .exclude(pk=article.pk)
+        .distinct()
+        .order_by("-imported_at", "-pk")[:QUOTE_NEIGHBOURS]
+    )
+    return [article, *related]
+
+
+def quote_conflicts(articles, about=None, names=None):
+    """Quotations found in two or more of ``articles`` whose speakers differ;
+    only those that appear in ``about`` (an article's pk) when it is given."""
+    groups = quotecompare.compare_quotes(quote_appearances(articles, names))
+    conflicts = [group for group in groups if group.conflict]
+    if about is not None:
+        conflicts = [g for g in conflicts if any(a.article == about for a in g.appearances)]
+    return conflicts

@@ -6,7 +6,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from . import exports
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
-from .selectors import Ledger, evidence_with_chains, relays_in_order
+from .selectors import Ledger, evidence_with_chains, quote_conflicts, relays_in_order
 from .text import fragments, reconciling
 
 
@@ -73,6 +73,31 @@ def with_all_evidence(statements):
     return statements
 
 
+def quote_conflicts_by_article(articles):
+    """{article pk: [(start, end, group)]} for the quotations ``articles`` give
+    to different speakers. Speakers are compared by their words alone (no
+    lookup of people on file), so the page spends no query on it."""
+    found = {}
+    for group in quote_conflicts(articles, names={}):
+        for appearance in group.appearances:
+            found.setdefault(appearance.article, []).append(
+                (appearance.start, appearance.end, group)
+            )
+    return found
+
+
+def who_said(evidence, conflicts):
+    """The other articles' speakers for a cited passage that quotes a disputed quotation."""
+    for start, end, group in conflicts.get(evidence.article_id, []):
+        if start < evidence.end and evidence.start < end:
+            return [
+                (a.article, a.speaker)
+                for a in group.appearances
+                if a.article != evidence.article_id
+            ]
+    return []
+
+
 def publisher_link(evidence):
     """The passage on the publisher's own page (a W3C Text Fragment), or ""."""
     article = evidence.article
@@ -123,9 +148,14 @@ class StoryViewMixin(PublicQuerysetMixin):
         ledger = Ledger()
         reconciliation = reconciling.reconcile(statements, ledger.weigh)
         chains = reconciliation.chains()
+        conflicts = quote_conflicts_by_article(reconciliation.sources)
+        articles = {article.pk: article for article in reconciliation.sources}
         for citation in reconciliation.citations:
             citation.chain = chains.get(citation.evidence.pk, "")
             citation.fragment_url = publisher_link(citation.evidence)
+            citation.who_said = [
+                (articles[pk], speaker) for pk, speaker in who_said(citation.evidence, conflicts)
+            ]
         matrix = reconciling.compare(
             reconciliation.assessments, reconciliation.sources, ledger.derived_from_ids
         )

@@ -19,6 +19,7 @@ from ..models import (
     Verdict,
 )
 from ..services import decisions
+from ..text import anchoring
 
 
 def may_decide(request):
@@ -140,6 +141,17 @@ class DerivationAdmin(DecisionAdmin):
     ]
     fields = [*readonly_fields[:5], "status", "shared", "decided_by", "decided_at"]
     actions = ["confirm", "reject"]
+    change_form_template = "admin/stories/derivation/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        derivation = self.get_object(request, object_id)
+        extra = {}
+        if derivation is not None:
+            extra["sides"] = [
+                (derivation.source, "source", side_by_side(derivation, "source")),
+                (derivation.derived, "derived", side_by_side(derivation, "derived")),
+            ]
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     @admin.action(description="Confirm: the second copies the first", permissions=["change"])
     def confirm(self, request, queryset):
@@ -160,6 +172,20 @@ class DerivationAdmin(DecisionAdmin):
             DerivationStatus.REJECTED,
             "derivation(s) rejected",
         )
+
+
+def side_by_side(derivation, side):
+    """One article's paragraphs with the passages it shares with the other marked."""
+    article = getattr(derivation, side)
+    spans = [
+        (i, shared[f"{side}_start"], shared[f"{side}_end"])
+        for i, shared in enumerate(derivation.shared)
+        if f"{side}_start" in shared
+    ]
+    return [
+        [(segment.text, bool(segment.marks)) for segment in paragraph]
+        for paragraph in anchoring.segment_paragraphs(article.body, spans)
+    ]
 
 
 @admin.register(Verdict)

@@ -23,16 +23,15 @@ from ..forms import CiteForm
 from ..models import (
     Evidence,
     OriginKind,
-    Person,
     PersonMention,
     PersonSuggestion,
     Stance,
     Statement,
     SuggestionStatus,
 )
-from ..selectors import relays_in_order
+from ..selectors import people_by_name, quote_appearances, quote_neighbours, relays_in_order
 from ..services import citing, suggestions
-from ..text import anchoring, quotes
+from ..text import anchoring, quotecompare, quotes
 from ..text.paragraphs import Paragraphs
 from ..text.quotes import SpeakerKind
 from .common import may_change_public
@@ -73,15 +72,6 @@ SPEAKER_ORIGIN = {
 DESCRIBED = {SpeakerKind.NAME, SpeakerKind.DESCRIPTION}
 
 
-def people_by_name():
-    """Every name and alias on file, casefolded, to the person it names."""
-    names = {}
-    for person in Person.objects.order_by("pk"):
-        for name in person.names():
-            names.setdefault(name.casefold(), person)
-    return names
-
-
 def quote_suggestions(article, passages, names):
     """The quoted speech ``quotes.find_quotes`` finds, with what citing it would prefill."""
     cited = {(p.start, p.end) for p in passages}
@@ -103,6 +93,21 @@ def quote_suggestions(article, passages, names):
             }
         )
     return items
+
+
+def mark_conflicts(article, quoted, names):
+    """Give each quote of ``article`` that other articles on the subject give to
+    another speaker its "Who said it?" group (``item["conflict"]``)."""
+    neighbours = quote_neighbours(article)
+    if len(neighbours) < 2:
+        return
+    groups = quotecompare.compare_quotes(quote_appearances(neighbours, names))
+    for group in (g for g in groups if g.conflict):
+        mine = [a for a in group.appearances if a.article == article.pk]
+        others = [a for a in group.appearances if a.article != article.pk]
+        for item in quoted:
+            if any(a.start < item["end"] and item["start"] < a.end for a in mine):
+                item["conflict"] = others
 
 
 def prefill(article, params, suggested):
@@ -170,6 +175,7 @@ class ReadingViewMixin:
         )
         names = people_by_name()
         quoted = quote_suggestions(article, passages, names)
+        mark_conflicts(article, quoted, names)
         can_cite = user.has_perm("stories.add_evidence")
         opened = form is not None
         if form is None and can_cite:
