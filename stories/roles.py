@@ -41,6 +41,7 @@ REPORTER_PERMISSIONS = [
     "stories.submit_story",
     "stories.view_storyrevision",
     "stories.view_correction",
+    "stories.view_job",
     "taggit.view_tag",
     "taggit.add_tag",
     "taggit.change_tag",
@@ -63,6 +64,7 @@ EDITOR_EXTRA_PERMISSIONS = [
     "stories.add_verdict",
     "stories.change_verdict",
     "stories.delete_verdict",
+    "stories.delete_job",
 ]
 
 ROLE_PERMISSIONS = {

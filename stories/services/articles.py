@@ -9,6 +9,8 @@ from django.utils.text import slugify
 from ..models import (
     Article,
     Outlet,
+    PersonSuggestion,
+    SuggestionStatus,
 )
 from ..text.importing import body_sha256
 from .suggestions import suggest_people
@@ -18,6 +20,20 @@ from .suggestions import suggest_people
 class ImportResult:
     created: list = field(default_factory=list)
     existing: list = field(default_factory=list)
+
+    def summary(self):
+        """The result in the words the desk shows after an import, however it ran."""
+        suggested = PersonSuggestion.objects.filter(
+            article__in=self.created, status=SuggestionStatus.PENDING
+        ).count()
+        return (
+            f"Imported {len(self.created):,} article(s); {len(self.existing):,} already imported."
+            + (
+                f" {suggested:,} suggested people to confirm in the reading views."
+                if suggested
+                else ""
+            )
+        )
 
 
 def outlet_named(name):
@@ -47,19 +63,20 @@ def build_article(parsed, outlet=None):
 
 
 @transaction.atomic
-def import_articles(parsed_articles, outlet_name="", user=None):
+def import_articles(parsed_articles, outlet_name="", user=None, progress=None):
     """Create the articles not already stored (same body, same SHA-256), and
     propose the people each new one names (``suggest_people``; ``user`` is logged).
 
     The articles must already be parsed, i.e. every file has been read and
-    validated before this opens a transaction.
+    validated before this opens a transaction. ``progress`` is as for ``add_articles``.
     """
     outlet = outlet_named(outlet_name) if outlet_name.strip() else None
-    return add_articles((build_article(parsed, outlet) for parsed in parsed_articles), user)
+    built = [build_article(parsed, outlet) for parsed in parsed_articles]
+    return add_articles(built, user, progress=progress)
 
 
 @transaction.atomic
-def add_articles(articles, user=None):
+def add_articles(articles, user=None, progress=None):
     """Save the unsaved ``articles`` whose body is not stored yet, and propose
     the people each new one names: the write every way in ends with.
 
@@ -67,7 +84,12 @@ def add_articles(articles, user=None):
     paste form with the article it built from ``importing.parse_pasted``. An
     article whose body is stored already (or comes twice) is not saved: the
     stored one is listed in ``existing`` instead.
+
+    ``progress(done, total)``, when given, is told how many of the articles
+    are handled as their people are proposed (the slow part), for a long
+    batch's job page or command line.
     """
+    articles = list(articles)
     result = ImportResult()
     seen = {}
     for article in articles:
@@ -80,6 +102,8 @@ def add_articles(articles, user=None):
         article.save()
         seen[sha256] = article
         result.created.append(article)
-    for article in result.created:
+    for done, article in enumerate(result.created, start=len(result.existing) + 1):
         suggest_people(article, user)  # proposals for the editor to confirm; nothing is tagged
+        if progress is not None:
+            progress(done, len(articles))
     return result
