@@ -1,5 +1,6 @@
 """Outlets and articles: the sources the desk imports and reads."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -8,10 +9,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from ..forms import ArticleAddForm, ImportArticlesForm
-from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
-from ..services import articles, suggestions
+from ..models import Article, Outlet, SuggestionStatus
+from ..services import articles, jobs, suggestions
 from ..text import anchoring, importing
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
+from .jobs import job_url
 from .reading import ReadingViewMixin
 
 
@@ -29,6 +31,14 @@ class OutletAdmin(admin.ModelAdmin):
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
+
+
+def import_is_large(uploads):
+    """Whether an upload is imported by a job rather than within the request."""
+    return (
+        len(uploads) > settings.JOBS_IMPORT_INLINE_MAX_FILES
+        or sum(upload.size for upload in uploads) > settings.JOBS_IMPORT_INLINE_MAX_BYTES
+    )
 
 
 IMPORTED_FIELDS = ["body_display", "body_sha256", "source_name", "imported_at"]
@@ -115,7 +125,12 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
 
     @admin.action(description="Suggest people", permissions=["change"])
     def suggest_people(self, request, queryset):
-        """Propose the people each selected article names, for an editor to confirm."""
+        """Propose the people each selected article names, for an editor to confirm;
+        over many articles as a job, whose page the editor is taken to."""
+        if queryset.count() > settings.JOBS_SUGGEST_INLINE_MAX_ARTICLES:
+            chosen = list(queryset.order_by("pk").values_list("pk", flat=True))
+            job = jobs.enqueue("suggest_people", user=request.user, article_ids=chosen)
+            return HttpResponseRedirect(job_url(job))
         pending = sum(
             len(suggestions.suggest_people(article, request.user)) for article in queryset
         )
@@ -167,15 +182,28 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """Upload text files; all of them are imported, or none."""
+        """Upload text files; all of them are imported, or none. A large batch is
+        imported by a job, whose page the editor is taken to."""
         if not self.has_add_permission(request):
             return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
         form = ImportArticlesForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            uploads = form.cleaned_data["files"]
             try:
+                for upload in uploads:
+                    if upload.size > importing.MAX_FILE_BYTES:
+                        # Refused on the size it says it has, unread, before anything is stored.
+                        importing.read_upload(upload, upload.name, upload.size)
+                if import_is_large(uploads):
+                    job = jobs.enqueue(
+                        "import",
+                        user=request.user,
+                        files=[jobs.stored_upload(upload) for upload in uploads],
+                        outlet=form.cleaned_data["outlet"],
+                    )
+                    return HttpResponseRedirect(job_url(job))
                 parsed = [
-                    importing.read_upload(upload, upload.name, upload.size)
-                    for upload in form.cleaned_data["files"]
+                    importing.read_upload(upload, upload.name, upload.size) for upload in uploads
                 ]
             except importing.ArticleFileError as exc:
                 form.add_error("files", f"{exc} Nothing was imported.")
@@ -185,19 +213,7 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
                 )
                 for article in result.created:
                     self.log_addition(request, article, [{"added": {}}])
-                suggested = PersonSuggestion.objects.filter(
-                    article__in=result.created, status=SuggestionStatus.PENDING
-                ).count()
-                messages.success(
-                    request,
-                    f"Imported {len(result.created)} article(s); "
-                    f"{len(result.existing)} already imported."
-                    + (
-                        f" {suggested} suggested people to confirm in the reading views."
-                        if suggested
-                        else ""
-                    ),
-                )
+                messages.success(request, result.summary())
                 return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
         context = {
             **self.admin_site.each_context(request),
