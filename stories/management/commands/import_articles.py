@@ -12,6 +12,8 @@ from stories.models import Outlet
 from stories.services import articles
 from stories.text import importing
 
+PROGRESS_EVERY = 100  # articles between two progress lines at -v 2
+
 
 class Command(BaseCommand):
     help = (
@@ -45,8 +47,10 @@ class Command(BaseCommand):
         if fixture:
             self.write_fixture(Path(fixture), parsed, outlet)
             return
+        # Nothing is committed before the last article: -v 2 shows a long batch go on.
+        progress = self.progress if options["verbosity"] >= 2 else None
         try:
-            result = articles.import_articles(parsed, outlet)
+            result = articles.import_articles(parsed, outlet, progress=progress)
         except ValidationError as exc:
             raise CommandError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
         for article in result.created:
@@ -58,6 +62,10 @@ class Command(BaseCommand):
                 f"{len(result.created)} imported, {len(result.existing)} already there."
             )
         )
+
+    def progress(self, done, total):
+        if done % PROGRESS_EVERY == 0 or done == total:
+            self.stdout.write(f"Importing: {done:,} of {total:,} (saved together at the end)")
 
     def write_fixture(self, path, parsed, outlet_name):
         """Serialise unsaved objects with natural keys: no database is touched, and
