@@ -80,7 +80,7 @@ def page(client, url):
 
 def main():
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         rows = []
         parsed = importing.read_articles(SEEDS)

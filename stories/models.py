@@ -6,6 +6,9 @@ articles that evidence quotes become public with the first published story
 that cites the claim. Every view, feed and template tag asks these methods.
 """
 
+import datetime
+import os
+import socket
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -1222,3 +1225,133 @@ class Verdict(models.Model):
     @property
     def rating_value(self):
         return RATING_VALUES[self.rating]
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    INTERRUPTED = "interrupted", "Interrupted"
+
+
+class JobQuerySet(models.QuerySet):
+    def unfinished(self):
+        """Jobs whose row says queued or running; a running one may have been killed."""
+        return self.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+
+
+class Job(models.Model):
+    """Long work done off the request path (``stories.services.jobs``), as the desk sees it.
+
+    The job's writes and its result commit together, in one transaction; everything else
+    on this row (claimed, progress, failed) is written outside it, so a job that failed or
+    was killed changed nothing but its own row. ``kind`` names an entry of
+    ``services.jobs.KINDS``: adding a kind needs no migration.
+    """
+
+    kind = models.CharField(max_length=50)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(max_length=12, choices=JobStatus, default=JobStatus.QUEUED)
+    arguments = models.JSONField(default=dict, blank=True)
+    stage = models.CharField(max_length=100, blank=True, help_text="What it is doing now.")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True, help_text="The result in words.")
+    result = models.JSONField(
+        default=dict, blank=True, help_text="What the result links to: {'links': [...]}."
+    )
+    error = models.TextField(blank=True, help_text="Why it failed, in words.")
+    retryable = models.BooleanField(
+        default=False,
+        help_text="Running it again may succeed: it stopped for a reason other than its input.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(
+        max_length=300, blank=True, help_text="host:pid of the process that ran it."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="job_done_within_total"
+            )
+        ]
+
+    def __str__(self):
+        return f"Job #{self.pk}"
+
+    @staticmethod
+    def this_process():
+        """How a job names the process running it, for ``worker``."""
+        return f"{socket.gethostname()}:{os.getpid()}"
+
+    def worker_alive(self):
+        """Whether the process running the job is still there.
+
+        On this machine the process itself is asked (a job writing on SQLite cannot
+        write a heartbeat: the job's transaction holds the only write lock); a worker on
+        another machine is taken for alive while its heartbeat is recent.
+        """
+        host, _, pid = self.worker.rpartition(":")
+        if host == socket.gethostname() and pid.isdigit() and int(pid) > 0:
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True  # someone else's process
+            return True
+        timeout = datetime.timedelta(seconds=settings.JOBS_HEARTBEAT_TIMEOUT)
+        return self.heartbeat_at is not None and timezone.now() - self.heartbeat_at < timeout
+
+    @property
+    def state(self):
+        """The status as the desk shows it: a running job whose process is gone was
+        interrupted (killed, or its machine went down), whatever its row still says."""
+        if self.status == JobStatus.RUNNING and not self.worker_alive():
+            return JobStatus.INTERRUPTED
+        return JobStatus(self.status)
+
+    @property
+    def is_finished(self):
+        return self.state in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.INTERRUPTED)
+
+    @property
+    def can_run_again(self):
+        """Interrupted, or failed for a reason other than its input (its files are kept)."""
+        state = self.state
+        return state == JobStatus.INTERRUPTED or (state == JobStatus.FAILED and self.retryable)
+
+
+class JobFile(models.Model):
+    """A file uploaded for a job, kept until the job no longer needs it: a worker cannot
+    read the request's upload, and may run on another machine. Deleted with the job, and
+    once the job succeeded or failed on its input."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(
+        help_text="As uploaded; bytes beyond the importer's limit are not kept."
+    )
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+        default_permissions = ()
+
+    def __str__(self):
+        return self.name

@@ -42,6 +42,7 @@ REPORTER_PERMISSIONS = [
     "stories.submit_story",
     "stories.view_storyrevision",
     "stories.view_correction",
+    "stories.view_job",
     "taggit.view_tag",
     "taggit.add_tag",
     "taggit.change_tag",
@@ -67,6 +68,7 @@ EDITOR_EXTRA_PERMISSIONS = [
     # Unlocking a login that django-axes locked is deleting its access attempt.
     "axes.view_accessattempt",
     "axes.delete_accessattempt",
+    "stories.delete_job",
 ]
 
 ROLE_PERMISSIONS = {

@@ -94,3 +94,17 @@ def editor_client(client, django_user_model):
     )
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """Before the SQLite test database (a file: settings/test.py) is made anew, drop the
+    write-ahead log a killed run may have left beside it, which SQLite would otherwise
+    replay into the new, empty database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if database["ENGINE"].endswith("sqlite3") and name and not request.config.getvalue("reuse_db"):
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)

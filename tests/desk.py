@@ -115,3 +115,25 @@ def run_action(client, action, *stories):
     return client.post(
         changelist_url(), {"action": action, "_selected_action": [str(s.pk) for s in stories]}
     )
+
+
+def job_url(job):
+    return reverse("admin:stories_job_change", args=[job.pk])
+
+
+def job_page(client, job):
+    """The job's page as ``client`` sees it, as text."""
+    response = client.get(job_url(job))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def database_rows():
+    """How many rows each table but the jobs' own holds: "the database as it was"."""
+    from django.apps import apps
+    from django.contrib.admin.models import LogEntry
+
+    from stories.models import Job, JobFile
+
+    models = [m for m in apps.get_app_config("stories").get_models() if m not in (Job, JobFile)]
+    return {m._meta.label: m._default_manager.count() for m in [*models, LogEntry]}

@@ -36,3 +36,15 @@ def make_story(headline="The exchange", published=True, statements=(), slug=None
         publishing.publish_story(story, user)
         story.refresh_from_db()
     return story
+
+
+def article_file(n, name=None):
+    """(file name, UTF-8 bytes) of a distinct article file that names a person, as the
+    importer reads it: headline, blank line, paragraphs, a byline."""
+    text = (
+        f"Council vote number {n}\n\n"
+        f"Maria Lopez said on Tuesday that plan {n} for roads and schools would cost more.\n\n"
+        f"The council meets again next week to settle item {n}.\n\n"
+        "Written by Ann Lee\n"
+    )
+    return name or f"article-{n:04}.txt", text.encode("utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "taggit",
     # Before stories: its permissions must exist when stories syncs the role groups.
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "stories",
 ]
 
@@ -113,6 +116,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the desk read (a job's page, say) while a worker's job holds the one
+    # write lock SQLite has; in its default journal mode a long write locks readers out.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL"
+# A job reports its progress on a connection of its own to the same database, outside the
+# transaction that holds the job's writes, so the desk sees it while the job runs
+# (stories/services/jobs.py says when it is used). Tests point it at the test database.
+DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+if DATABASES["progress"]["ENGINE"] == "django.db.backends.postgresql":
+    # Should anything ever hold the job's row in the job's transaction, a progress write
+    # gives up (and is skipped) rather than wait for it forever.
+    DATABASES["progress"]["OPTIONS"] = {
+        **DATABASES["progress"].get("OPTIONS", {}),
+        "options": "-c lock_timeout=10s",
+    }
 
 # Whether the reverse proxy in front may tell us the scheme (X-Forwarded-Proto) and the
 # client's address (X-Forwarded-For). Only true when nothing but that proxy can reach the
@@ -149,6 +167,30 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Long work (large imports, the suggestion pass over many articles) runs as a job
+# (stories/services/jobs.py) through Django's tasks API, the django-tasks backport. By
+# default a job runs at once in the process that asks for it, so a checkout, the tests and
+# bin/demo need no worker; JOBS_BACKEND=database queues jobs in the database for
+# `manage.py db_worker` (README: Background jobs).
+JOBS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "immediate").strip().lower()
+if JOBS_BACKEND not in JOBS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"JOBS_BACKEND={JOBS_BACKEND!r}: use one of {', '.join(sorted(JOBS_BACKENDS))}."
+    )
+TASKS = {"default": {"BACKEND": JOBS_BACKENDS[JOBS_BACKEND]}}
+# The admin's import runs as a job above either limit, and Suggest people above this many
+# articles; smaller batches are done within the request, as before.
+JOBS_IMPORT_INLINE_MAX_FILES = int(os.environ.get("JOBS_IMPORT_INLINE_MAX_FILES", "20"))
+JOBS_IMPORT_INLINE_MAX_BYTES = int(os.environ.get("JOBS_IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024))
+JOBS_SUGGEST_INLINE_MAX_ARTICLES = int(os.environ.get("JOBS_SUGGEST_INLINE_MAX_ARTICLES", "20"))
+# A running job on another machine whose heartbeat is older than this is shown as
+# interrupted; on this machine the desk asks whether its process is still alive.
+JOBS_HEARTBEAT_TIMEOUT = int(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", "120"))
 
 # Tags are case-insensitive so "megan" and "Megan" never become two topics.
 TAGGIT_CASE_INSENSITIVE = True

@@ -1,5 +1,6 @@
 """Outlets and articles: the sources the desk imports and reads."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -9,10 +10,11 @@ from django.utils.html import format_html, format_html_join
 
 from ..forms import ArticleAddForm, ImportArticlesForm
 from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
-from ..services import articles, suggestions
+from ..services import articles, jobs, suggestions
 from ..text import batches, paragraphs
 from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
 from .compare import draft_response, matrix_redirect
+from .jobs import job_url
 from .reading import ReadingViewMixin
 
 
@@ -30,6 +32,14 @@ class OutletAdmin(admin.ModelAdmin):
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
+
+
+def import_is_large(uploads):
+    """Whether an upload is imported by a job rather than within the request."""
+    return (
+        len(uploads) > settings.JOBS_IMPORT_INLINE_MAX_FILES
+        or sum(upload.size for upload in uploads) > settings.JOBS_IMPORT_INLINE_MAX_BYTES
+    )
 
 
 IMPORTED_FIELDS = ["body_display", "body_sha256", "source_name", "imported_at"]
@@ -129,7 +139,12 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
 
     @admin.action(description="Suggest people", permissions=["change"])
     def suggest_people(self, request, queryset):
-        """Propose the people each selected article names, for an editor to confirm."""
+        """Propose the people each selected article names, for an editor to confirm;
+        over many articles as a job, whose page the editor is taken to."""
+        if queryset.count() > settings.JOBS_SUGGEST_INLINE_MAX_ARTICLES:
+            chosen = list(queryset.order_by("pk").values_list("pk", flat=True))
+            job = jobs.enqueue("suggest_people", user=request.user, article_ids=chosen)
+            return HttpResponseRedirect(job_url(job))
         pending = sum(
             len(suggestions.suggest_people(article, request.user)) for article in queryset
         )
@@ -182,22 +197,38 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
 
     def import_view(self, request):
         """Upload articles in any format the command takes, zips too; all of them are
-        imported, or none. The page then shows what became of each file."""
+        imported, or none. The page then shows what became of each file. A large
+        batch is imported by a job, whose page the editor is taken to."""
         if not self.has_add_permission(request):
             return HttpResponseRedirect(reverse("admin:stories_article_changelist"))
         form = ImportArticlesForm(request.POST or None, request.FILES or None)
         summary = None
         if request.method == "POST" and form.is_valid():
-            batch = batches.read_uploads(
-                (upload, upload.name, upload.size) for upload in form.cleaned_data["files"]
-            )
-            summary = articles.import_batch(batch, form.cleaned_data["outlet"], user=request.user)
-            if summary.refused:
-                for error in refusal_messages(summary):
-                    form.add_error("files", error)
-                summary = None
+            uploads = form.cleaned_data["files"]
+            too_big = batches.oversized(uploads)
+            if too_big:
+                form.add_error("files", f"{too_big} Nothing was imported.")
+            elif import_is_large(uploads):
+                job = jobs.enqueue(
+                    "import",
+                    user=request.user,
+                    files=[jobs.stored_upload(upload) for upload in uploads],
+                    outlet=form.cleaned_data["outlet"],
+                )
+                return HttpResponseRedirect(job_url(job))
             else:
-                self.report_import(request, summary)
+                batch = batches.read_uploads(
+                    (upload, upload.name, upload.size) for upload in uploads
+                )
+                summary = articles.import_batch(
+                    batch, form.cleaned_data["outlet"], user=request.user
+                )
+                if summary.refused:
+                    for error in refusal_messages(summary):
+                        form.add_error("files", error)
+                    summary = None
+                else:
+                    self.report_import(request, summary)
         context = {
             **self.admin_site.each_context(request),
             "title": "Import articles",

@@ -9,6 +9,8 @@
   claim when the editor typed a new one.
 * ``suggestions`` — proposing the people an article names, and the editor's
   accept / reject.
+* ``jobs`` — long work off the request path (large imports, the suggestion pass):
+  queued, run in one transaction, watched from the job's page.
 
 Each write runs in one transaction, so a failure part-way leaves the database
 as it was: an import of five files with a bad third one imports nothing, and a

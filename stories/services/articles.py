@@ -10,6 +10,8 @@ from django.utils.text import slugify
 from ..models import (
     Article,
     Outlet,
+    PersonSuggestion,
+    SuggestionStatus,
 )
 from ..text.importing import body_sha256, one_line
 from .suggestions import suggest_people
@@ -34,6 +36,20 @@ class ImportResult:
     existing: list = field(default_factory=list)
     # (Outcome, Article) for each article given, in the order given.
     outcomes: list = field(default_factory=list)
+
+    def summary(self):
+        """The result in the words the desk shows after an import, however it ran."""
+        suggested = PersonSuggestion.objects.filter(
+            article__in=self.created, status=SuggestionStatus.PENDING
+        ).count()
+        return (
+            f"Imported {len(self.created):,} article(s); {len(self.existing):,} already imported."
+            + (
+                f" {suggested:,} suggested people to confirm in the reading views."
+                if suggested
+                else ""
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ __all__ = [
     "read_article",
     "read_articles",
     "read_capped",
+    "refuse_oversize",
     "read_path_bytes",
     "read_upload",
 ]
@@ -270,7 +271,7 @@ def _pasted_part(field: str, text: str) -> str:
     label = field.capitalize()
     data = text.encode("utf-8", "surrogatepass")  # a lone surrogate fails as invalid UTF-8
     try:
-        _refuse_oversize(len(data), label)
+        refuse_oversize(len(data), label)
         return _decode(data, label)
     except ArticleFileError as exc:
         raise ArticleFileError(exc.source, exc.problem, field=field) from None
@@ -390,7 +391,7 @@ def read_path_bytes(path: str | os.PathLike[str], source: str) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         # Opening a FIFO or a device could block forever or never reach the end.
         raise ArticleFileError(source, "is not a regular file")
-    _refuse_oversize(info.st_size, source)
+    refuse_oversize(info.st_size, source)
     try:
         with open(path, "rb") as handle:
             return _read_capped(handle, source)
@@ -407,11 +408,11 @@ def read_capped(handle: BinaryIO, source: str, size: int | None = None) -> bytes
     oversize file before any of it is read.
     """
     if size is not None:
-        _refuse_oversize(size, source)
+        refuse_oversize(size, source)
     return _read_capped(handle, source)
 
 
-def _refuse_oversize(size: int, source: str) -> None:
+def refuse_oversize(size: int, source: str) -> None:
     """The per-file limit, checked on the size a file says it has before any of it is read."""
     if size > MAX_FILE_BYTES:
         raise ArticleFileError(source, _too_big(size))

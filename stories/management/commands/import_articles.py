@@ -14,6 +14,8 @@ from stories.models import Outlet
 from stories.services import articles
 from stories.text import batches
 
+PROGRESS_EVERY = 100  # articles between two progress lines at -v 2
+
 
 class Command(BaseCommand):
     help = (
@@ -54,8 +56,17 @@ class Command(BaseCommand):
             bar.close()
             self.write_fixture(Path(fixture), batch.articles, outlet)
             return
+        # Nothing is committed before the last article: -v 2 shows a long batch go on
+        # in a log, where a terminal gets the bar.
+        verbose = options["verbosity"] >= 2
+
+        def progress(stage, done, total):
+            bar(stage, done, total)
+            if verbose and stage == "suggesting":
+                self.progress(done, total)
+
         try:
-            summary = articles.import_batch(batch, outlet, progress=bar)
+            summary = articles.import_batch(batch, outlet, progress=progress)
         except ValidationError as exc:
             raise CommandError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
         finally:
@@ -90,6 +101,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(f"{counts}: nothing was imported."))
         else:
             self.stdout.write(self.style.SUCCESS(f"{counts}."))
+
+    def progress(self, done, total):
+        if done % PROGRESS_EVERY == 0 or done == total:
+            self.stdout.write(f"Importing: {done:,} of {total:,} (saved together at the end)")
 
     def write_fixture(self, path, parsed, outlet_name):
         """Serialise unsaved objects with natural keys: no database is touched, and

@@ -1,0 +1,261 @@
+"""Jobs through a real worker, and long imports under SIGTERM and SIGKILL.
+
+``manage.py db_worker`` (django-tasks' database backend: the database is the queue) and
+``manage.py import_articles`` run as processes of their own against the test database,
+so the data they see is committed (transactional tests). Each test waits a bounded time
+for each step and kills what it started at the end. The ``worker`` mark selects them.
+"""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from stories.models import Article, Job, JobFile, JobStatus, Outlet
+from stories.services import jobs
+
+from .desk import client_for, database_rows, desk_user, job_page, job_url
+from .factories import article_file
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+LONG = 3000  # articles in the long import
+SHORTER = 1000  # articles in the import killed and then run again to the end
+WAIT = 90  # seconds any one step may take, at most
+REFRESH = '<meta http-equiv="refresh"'
+SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGKILL, id="SIGKILL")]
+
+
+def database_url():
+    """The test database, as DATABASE_URL tells the settings of another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    host = f"{db['HOST']}:{db['PORT'] or 5432}" if db["HOST"] else ""
+    return f"postgres://{auth}@{host}/{quote(db['NAME'])}"
+
+
+@pytest.fixture
+def manage(transactional_db, tmp_path):
+    """Start ``manage.py ARGS`` on the test database; each one is killed at the end of
+    the test (before the test database is emptied) if it is still running."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "JOBS_BACKEND"}
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings.test",
+        DATABASE_URL=database_url(),
+        JOBS_BACKEND="database",
+        PYTHONUNBUFFERED="1",
+    )
+    started = []
+
+    def start(*args):
+        log = tmp_path / f"{args[0]}-{len(started)}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", *args],
+                cwd=ROOT,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        process.log = log
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(WAIT)
+
+
+def start_worker(manage):
+    return manage("db_worker", "--interval", "0.1", "--no-startup-delay", "--no-reload")
+
+
+def output(process):
+    return process.log.read_text(errors="replace")
+
+
+def wait_for(condition, what, process):
+    """Poll ``condition`` until it holds, failing with the process's output if it ends
+    first or WAIT seconds pass."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if process.poll() is not None:
+            pytest.fail(
+                f"the process ended ({process.returncode}) before {what}:\n{output(process)}"
+            )
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {WAIT} s:\n{output(process)[-3000:]}")
+        time.sleep(0.05)
+
+
+def job_now(job):
+    return Job.objects.get(pk=job.pk)
+
+
+def sqlite_write_locked():
+    """Whether another connection holds SQLite's one write lock (a write transaction)."""
+    probe = sqlite3.connect(connection.settings_dict["NAME"], timeout=0.05)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return True
+    else:
+        probe.rollback()
+        return False
+    finally:
+        probe.close()
+
+
+def wait_until_well_into_the_import(job, worker, total=LONG):
+    """Until the worker's job is importing inside its transaction, and shows it."""
+    if connection.vendor == "sqlite":
+        # The count is written with the result on SQLite (the job's transaction holds the
+        # write lock), so the lock itself says the job is writing.
+        wait_for(lambda: job_now(job).status == JobStatus.RUNNING, "the job to start", worker)
+        wait_for(sqlite_write_locked, "the job's transaction to write", worker)
+        time.sleep(total / 3000)
+        assert sqlite_write_locked()
+    else:
+        wait_for(lambda: job_now(job).done >= total // 10, "a tenth imported", worker)
+        running = job_now(job)
+        assert (running.stage, running.total) == ("Importing articles", total)
+        assert running.done < total and running.state == JobStatus.RUNNING
+
+
+def test_a_worker_runs_a_large_upload_end_to_end(manage, settings, django_user_model):
+    settings.TASKS = DATABASE_QUEUE
+    desk = client_for(desk_user(django_user_model, "editor"))
+    files = [SimpleUploadedFile(*article_file(n)) for n in range(21)]
+
+    response = desk.post(
+        reverse("admin:stories_article_import"), {"files": files, "outlet": "Wire"}
+    )
+
+    job = Job.objects.get()
+    assert response["Location"] == job_url(job)
+    queued = job_page(desk, job)
+    assert "<strong>Queued</strong>" in queued and "Waiting for a worker" in queued
+    assert REFRESH in queued
+    assert not Article.objects.exists()
+
+    worker = start_worker(manage)
+    wait_for(lambda: job_now(job).is_finished, "the job to finish", worker)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.worker.endswith(f":{worker.pid}")
+    assert Article.objects.filter(outlet__name="Wire").count() == 21
+    done = job_page(desk, job)
+    assert "Imported 21 article(s); 0 already imported." in done
+    assert "Imported (21)" in done and REFRESH not in done
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def long_import(user, count=LONG):
+    files = [
+        JobFile(name=name, size=len(data), data=data)
+        for name, data in (article_file(n) for n in range(count))
+    ]
+    return jobs.enqueue("import", user=user, files=files, outlet="Wire")
+
+
+@pytest.mark.parametrize("signum", SIGNALS)
+def test_a_worker_stopped_during_a_long_import_leaves_the_database_as_it_was(
+    signum, manage, settings, django_user_model
+):
+    settings.TASKS = DATABASE_QUEUE
+    editor = desk_user(django_user_model, "editor")
+    desk = client_for(editor)
+    before = database_rows()
+    job = long_import(editor)
+    worker = start_worker(manage)
+    wait_until_well_into_the_import(job, worker)
+    running = job_page(desk, job)
+    assert "<strong>Running</strong>" in running and REFRESH in running
+    if connection.vendor != "sqlite":
+        assert "of 3,000" in running and "<progress" in running
+
+    worker.send_signal(signum)
+    returncode = worker.wait(WAIT)
+
+    assert database_rows() == before
+    assert not Outlet.objects.filter(name="Wire").exists()
+    job.refresh_from_db()
+    assert job.state == JobStatus.INTERRUPTED and job.can_run_again
+    assert job.files.count() == LONG  # kept, to run it again
+    page = job_page(desk, job)
+    assert "<strong>Interrupted</strong>" in page and 'value="Run again"' in page
+    assert REFRESH not in page
+    if signum == signal.SIGTERM:
+        assert returncode == 0, output(worker)  # the worker shut down as it does
+        assert job.status == JobStatus.INTERRUPTED
+        assert job.error.startswith("Stopped by SIGTERM (the worker was shut down)")
+        assert DBTaskResult.objects.get().status == "FAILED"
+    else:
+        assert returncode == -signal.SIGKILL
+        assert job.status == JobStatus.RUNNING  # nobody could say otherwise; the desk can
+        assert "The process running it stopped before it finished" in page
+
+
+def test_a_killed_job_runs_again_to_the_end(manage, settings, django_user_model):
+    settings.TASKS = DATABASE_QUEUE
+    editor = desk_user(django_user_model, "editor")
+    desk = client_for(editor)
+    job = long_import(editor, SHORTER)
+    first = start_worker(manage)
+    wait_until_well_into_the_import(job, first, SHORTER)
+    first.kill()
+    first.wait(WAIT)
+
+    response = desk.post(reverse("admin:stories_job_run_again", args=[job.pk]))
+    second = start_worker(manage)
+    wait_for(lambda: job_now(job).is_finished, "the job run again to finish", second)
+
+    assert response["Location"] == job_url(job)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 2), job.error
+    assert Article.objects.filter(outlet__name="Wire").count() == SHORTER
+    assert not job.files.exists()
+
+
+@pytest.mark.parametrize("signum", SIGNALS)
+def test_import_articles_stopped_during_a_long_import_imports_nothing(signum, manage, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    paths = []
+    for n in range(LONG):
+        name, data = article_file(n)
+        (folder / name).write_bytes(data)
+        paths.append(str(folder / name))
+    before = database_rows()
+    command = manage("import_articles", *paths, "--outlet", "Wire", "-v", "2")
+    wait_for(lambda: "Importing: 300 of 3,000" in output(command), "300 articles imported", command)
+
+    command.send_signal(signum)
+    returncode = command.wait(WAIT)
+
+    assert returncode == -signum
+    assert "Importing: 3,000 of 3,000" not in output(command)
+    assert database_rows() == before
+    assert not Outlet.objects.filter(name="Wire").exists()
