@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -32,6 +32,7 @@ from stories.services import suggestions
 
 from .factories import make_article, make_evidence, make_story
 from .seed_facts import NAMED_PEOPLE, NOT_PEOPLE
+from .test_locking import _in_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -560,17 +561,3 @@ def _both_looked_before_either_inserts():
             barrier.wait(5)
 
     return hold
-
-
-def _in_thread(target, results, key):
-    def run():
-        try:
-            results[key] = target()
-        except Exception as exc:  # recorded for the test to assert on
-            results[key] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
