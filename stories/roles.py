@@ -87,3 +87,15 @@ def sync_roles(group_model, permission_model):
                 content_type__app_label=app_label, codename=codename
             )
         group.permissions.set(wanted)
+
+
+# What a desk user needs to preview what readers cannot see yet (drafts, unpublished
+# claims and sources): a desk role's hold on stories, not merely access to the admin.
+PREVIEW_PERMISSIONS = ("stories.view_story", "stories.change_story")
+
+
+def may_preview(user):
+    """Whether ``user`` sees the reader pages as the desk does: drafts, stories in
+    review or scheduled, and whatever only those cite. Staff status alone is not
+    enough (it only opens the admin); Reporters and Editors, and superusers, may."""
+    return user.is_active and user.is_staff and user.has_perms(PREVIEW_PERMISSIONS)

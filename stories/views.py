@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, Q
 from django.views.generic import DetailView, ListView
 
+from . import roles
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
 from .selectors import Ledger, evidence_with_chains
 from .text import anchoring, fragments, reconciling
@@ -9,12 +10,23 @@ from .text import anchoring, fragments, reconciling
 class PublicQuerysetMixin:
     """The one place reader views decide what they may show.
 
-    The public sees what the model's ``published()`` allows; staff see
-    everything, so an editor can preview a draft at its real address.
+    The public sees what the model's ``published()`` allows; the desk (a user
+    with a desk role, ``roles.may_preview``) sees everything, so an editor can
+    preview a draft at its real address. ``?as=reader`` shows the desk exactly
+    the reader's page: the public querysets, as for anyone else.
     """
 
+    READER_PARAMETER = ("as", "reader")
+
+    def as_reader(self):
+        name, value = self.READER_PARAMETER
+        return self.request.GET.get(name) == value
+
     def is_preview(self):
-        return self.request.user.is_active and self.request.user.is_staff
+        return roles.may_preview(self.request.user) and not self.as_reader()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(as_reader=self.as_reader(), **kwargs)
 
     def visible(self, model):
         manager = model._default_manager

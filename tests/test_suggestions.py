@@ -30,6 +30,7 @@ from stories.models import (
 )
 from stories.services import suggestions
 
+from .desk import desk_user
 from .factories import make_article, make_evidence, make_story
 from .seed_facts import NAMED_PEOPLE, NOT_PEOPLE
 from .test_locking import _in_thread
@@ -406,8 +407,7 @@ def test_source_page_links_mentions_of_public_people_only(client, django_user_mo
     assert justin.get_absolute_url() not in html
     assert "Justin Timberlake backstage" in html
 
-    staff = django_user_model.objects.create_user("desk", password="pw", is_staff=True)
-    client.force_login(staff)
+    client.force_login(desk_user(django_user_model, "reporter", "desk"))  # may preview
     staff_html = client.get(article.get_absolute_url()).content.decode()
     assert f'<a class="mention" href="{justin.get_absolute_url()}">Justin Timberlake</a>' in (
         staff_html
