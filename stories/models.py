@@ -23,7 +23,13 @@ from .text import anchoring
 from .text.importing import body_sha256  # the one definition, shared with the importer
 
 
-class OutletManager(models.Manager):
+class OutletQuerySet(models.QuerySet):
+    def published(self):
+        """Outlets readers see: those of articles a reader can open as sources."""
+        return self.filter(articles__in=Article.objects.published()).distinct()
+
+
+class OutletManager(models.Manager.from_queryset(OutletQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 

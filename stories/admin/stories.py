@@ -13,7 +13,7 @@ from ..locking.admin import VersionedAdminMixin
 from ..models import Correction, Statement, Story, StoryRevision, StoryStatus
 from ..services import publishing
 from ..text import diffing
-from .common import PeopleFormMixin
+from .common import PeopleFormMixin, PublicFieldsGuardMixin
 
 
 class StatementInline(PeopleFormMixin, admin.StackedInline):
@@ -51,7 +51,7 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class StoryAdmin(VersionedAdminMixin, PublicFieldsGuardMixin, admin.ModelAdmin):
     list_display = ["headline", "status", "is_published", "published_at", "published_by"]
     list_filter = ["status", "published_at"]
     list_select_related = ["published_by"]
@@ -63,6 +63,12 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     actions = ["submit", "publish", "unpublish"]
     change_form_template = "admin/stories/story/change_form.html"
     revisions_template = "admin/stories/story/revisions.html"
+    # A published story's address is live: moving it is an editor's call (the old
+    # one then redirects). Its headline and statements change only the draft.
+    public_fields = ["slug"]
+
+    def is_public(self, obj):
+        return obj.is_published
 
     @admin.display(description="public", boolean=True)
     def is_published(self, obj):

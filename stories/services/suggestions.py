@@ -9,6 +9,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from .. import roles
 from ..models import (
     Article,
     ArticlePerson,
@@ -131,7 +132,9 @@ def accept_suggestion(suggestion, user, name=""):
 
     For a new name the person is created (as ``name`` if the editor corrected
     it, keeping the suggested spelling as an alias), unless a person of that
-    name exists already, who is then used. Mentions already stored are kept.
+    name exists already, who is then used, with the suggested spelling added
+    to their aliases (a public person's only by an editor: readers see the
+    aliases). Mentions already stored are kept.
     """
     suggestion = _pending_suggestion(suggestion)
     article = suggestion.article
@@ -142,7 +145,11 @@ def accept_suggestion(suggestion, user, name=""):
             raise SuggestionError("A person needs a name.")
         result.person, result.person_created = _person_named(name, suggestion.name)
         known = {n.casefold() for n in result.person.names()}
-        if not result.person_created and suggestion.name.casefold() not in known:
+        if (
+            not result.person_created
+            and suggestion.name.casefold() not in known
+            and _may_add_alias(result.person, user)
+        ):
             result.person.aliases = "\n".join([*result.person.alias_list, suggestion.name])
             result.person.save(update_fields=["aliases"])
             result.alias_added = True
@@ -166,6 +173,15 @@ def accept_suggestion(suggestion, user, name=""):
     suggestion.status, suggestion.decided_by = SuggestionStatus.ACCEPTED, user
     suggestion.save(update_fields=["person", "status", "decided_by"])
     return result
+
+
+def _may_add_alias(person, user):
+    """A public person's aliases are on their page: adding one is an editor's call
+    (``roles.may_edit_public``); a script (no user) and anyone else on a person
+    readers cannot see yet may."""
+    if user is None or roles.may_edit_public(user):
+        return True
+    return not Person.objects.published().filter(pk=person.pk).exists()
 
 
 def _person_named(name, suggested):
