@@ -499,6 +499,37 @@ class Story(VersionedModel):
     def get_absolute_url(self):
         return reverse("stories:detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "slug" in fields:
+            self._loaded_slug = self.__dict__.get("slug")
+
+    def save(self, *args, **kwargs):
+        """Save, keeping the address the story leaves when its slug changes (a
+        ``StorySlug``), so that links to it redirect instead of breaking."""
+        left = getattr(self, "_loaded_slug", None)
+        update_fields = kwargs.get("update_fields")
+        moving = (
+            not self._state.adding
+            and left
+            and left != self.slug
+            and (update_fields is None or "slug" in update_fields)
+        )
+        if not moving:
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic(using=kwargs.get("using")):
+                super().save(*args, **kwargs)
+                self.old_slugs.filter(slug=self.slug).delete()  # back at an old address
+                StorySlug.objects.update_or_create(slug=left, defaults={"story": self})
+        self._loaded_slug = self.slug
+
     def clean(self):
         # The database refuses it too (published_story_has_date); say why in the form.
         if self.status == StoryStatus.PUBLISHED and self.published_at is None:
@@ -1213,3 +1244,35 @@ class Verdict(models.Model):
     @property
     def rating_value(self):
         return RATING_VALUES[self.rating]
+
+
+class StorySlug(models.Model):
+    """An address a story had: ``/stories/<slug>/`` redirects (301) to the story's
+    current one, so a link shared before a slug change keeps working.
+
+    Written by ``Story.save()`` whenever a slug changes, by whoever changes it.
+    One row per old slug, pointing at the story that left it last; a story now
+    holding the slug is served there instead (the reader view looks for a
+    current slug first), and a redirect is only given to a visitor who may see
+    the story, so an old address never reveals an unpublished story's new one.
+    Kept here rather than in ``django.contrib.redirects``: that stores paths,
+    not stories, so each rename would have to rewrite every earlier redirect
+    to avoid chains, and it would redirect readers to stories they cannot see.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=200)
+    moved_at = models.DateTimeField("moved away", auto_now=True)
+
+    class Meta:
+        verbose_name = "old address of a story"
+        verbose_name_plural = "old addresses of stories"
+        default_permissions = ()  # bookkeeping of Story.save(), edited by nobody
+        ordering = ["story", "-moved_at", "slug"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="unique_old_story_slug")]
+
+    def __str__(self):
+        return f"/stories/{self.slug}/ → {self.story}"
+
+    def get_absolute_url(self):
+        return self.story.get_absolute_url()

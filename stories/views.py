@@ -1,4 +1,5 @@
 from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.views.generic import DetailView, ListView
 
 from . import roles
@@ -116,6 +117,20 @@ class StoryDetailView(PublicQuerysetMixin, DetailView):
             .get_queryset()
             .select_related("published_revision")
             .prefetch_related("corrections")
+        )
+
+    def get(self, request, *args, **kwargs):
+        """The story, or, at an address it had (``StorySlug``), a permanent
+        redirect to its current one, if the visitor may see it."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = self.visible(Story).filter(old_slugs__slug=kwargs.get("slug")).first()
+            if moved is None:
+                raise
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(
+            moved.get_absolute_url() + (f"?{query}" if query else "")
         )
 
     def wants_draft(self):

@@ -8,6 +8,7 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from ..locking.admin import VersionedAdminMixin
 from ..models import Correction, Statement, Story, StoryRevision, StoryStatus
@@ -57,8 +58,17 @@ class StoryAdmin(VersionedAdminMixin, PublicFieldsGuardMixin, admin.ModelAdmin):
     list_select_related = ["published_by"]
     search_fields = ["headline", "standfirst", "statements__text"]
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["status", "published_by"]
-    fields = ["headline", "slug", "standfirst", "topics", "status", "published_at", "published_by"]
+    readonly_fields = ["old_addresses", "status", "published_by"]
+    fields = [
+        "headline",
+        "slug",
+        "old_addresses",
+        "standfirst",
+        "topics",
+        "status",
+        "published_at",
+        "published_by",
+    ]
     inlines = [StatementInline, CorrectionInline]
     actions = ["submit", "publish", "unpublish"]
     change_form_template = "admin/stories/story/change_form.html"
@@ -73,6 +83,17 @@ class StoryAdmin(VersionedAdminMixin, PublicFieldsGuardMixin, admin.ModelAdmin):
     @admin.display(description="public", boolean=True)
     def is_published(self, obj):
         return obj.is_published
+
+    @admin.display(description="old addresses")
+    def old_addresses(self, obj):
+        """The addresses the story had, each redirecting readers to the current one."""
+        slugs = list(obj.old_slugs.values_list("slug", flat=True)) if obj and obj.pk else []
+        if not slugs:
+            return "None: the story has always been at this address."
+        return format_html(
+            "{} (each redirects to the current address)",
+            ", ".join(reverse("stories:detail", kwargs={"slug": slug}) for slug in slugs),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
