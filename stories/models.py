@@ -630,6 +630,45 @@ class Statement(models.Model):
     def get_absolute_url(self):
         return f"{self.story.get_absolute_url()}#statement-{self.pk}"
 
+    def _siblings(self):
+        return Statement.objects.filter(story_id=self.story_id).exclude(pk=self.pk)
+
+    def place(self):
+        """Where the statement is read in its story, 1 for the first: its rank in
+        ``(position, pk)`` order, however the positions are numbered."""
+        before = Q(position__lt=self.position) | Q(position=self.position, pk__lt=self.pk)
+        return self._siblings().filter(before).count() + 1
+
+    @transaction.atomic
+    def move_to(self, place):
+        """Read the statement at ``place`` (1 for first; past the end, last), with
+        one UPDATE of the statements that move down to make room, never a write of
+        every statement: a long story is reordered as cheaply as a short one.
+
+        Positions need not be 1, 2, 3…: gaps and ties (read in ``pk`` order) are
+        kept, and the statements from ``place`` on move down together.
+        """
+        siblings = self._siblings().order_by("position", "pk")
+        place = max(place, 1)
+        target = list(siblings.values_list("position", "pk")[place - 1 : place])
+        if not target:  # past the end: after the last one
+            last = siblings.aggregate(last=models.Max("position"))["last"]
+            if last is not None:
+                self.position = last + 1
+                Statement.objects.filter(pk=self.pk).update(position=self.position)
+            return
+        [(position, pk)] = target
+        # A tie before the target at its position must stay before this statement.
+        tied = siblings.filter(position=position, pk__lt=pk).exists()
+        self.position, shift = (position + 1, 2) if tied else (position, 1)
+        from_target = Q(position__gt=position) | Q(position=position, pk__gte=pk)
+        Statement.objects.filter(story_id=self.story_id).filter(Q(pk=self.pk) | from_target).update(
+            position=models.Case(
+                models.When(pk=self.pk, then=models.Value(self.position)),
+                default=models.F("position") + shift,
+            )
+        )
+
 
 def _evidence_or_default(evidence):
     return evidence if evidence is not None else Evidence.objects.select_related("article__outlet")

@@ -3,4 +3,4 @@
 One module per area, so each stays small; importing them registers the admins.
 """
 
-from . import claims, origins, people, sources, stories  # noqa: F401
+from . import claims, origins, people, sources, statements, stories  # noqa: F401

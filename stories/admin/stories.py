@@ -14,6 +14,7 @@ from ..locking.admin import VersionedAdminMixin
 from ..models import Correction, Statement, Story, StoryRevision, StoryStatus
 from ..services import publishing
 from ..text import diffing
+from . import statements
 from .common import PeopleFormMixin, PublicFieldsGuardMixin
 
 
@@ -79,6 +80,19 @@ class StoryAdmin(VersionedAdminMixin, PublicFieldsGuardMixin, admin.ModelAdmin):
 
     def is_public(self, obj):
         return obj.is_published
+
+    def get_inlines(self, request, obj):
+        if obj is not None and self.statements_apart(request, obj):
+            return [inline for inline in self.inlines if inline is not StatementInline]
+        return self.inlines
+
+    def statements_apart(self, request, obj):
+        """Whether this page leaves ``obj``'s statements to pages of their own: a
+        long story's (``statements.is_long``), unless the post comes from a form
+        that had them inline (opened while the story was short)."""
+        if request.method == "POST" and "statements-TOTAL_FORMS" in request.POST:
+            return False
+        return statements.is_long(obj)
 
     @admin.display(description="public", boolean=True)
     def is_published(self, obj):
@@ -217,6 +231,16 @@ class StoryAdmin(VersionedAdminMixin, PublicFieldsGuardMixin, admin.ModelAdmin):
                 "Publish changes" if status == StoryStatus.PUBLISHED else "Save and publish"
             ),
         )
+        if obj and self.statements_apart(request, obj):
+            statement_admin = self.admin_site.get_model_admin(Statement)
+            if statement_admin.has_view_or_change_permission(request):
+                context.update(
+                    statement_page=statements.statement_page(request, obj),
+                    statement_page_parameter=statements.PAGE_PARAMETER,
+                )
+            if statement_admin.has_add_permission(request):
+                add_url = reverse("admin:stories_statement_add")
+                context["statement_add_url"] = f"{add_url}?story={obj.pk}"
         if obj:
             revision = obj.published_revision
             context.update(
