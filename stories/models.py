@@ -6,6 +6,7 @@ articles that evidence quotes become public with the first published story
 that cites the claim. Every view, feed and template tag asks these methods.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -586,8 +587,30 @@ class Story(VersionedModel):
         return [CitedStatement.from_statement(statement) for statement in statements]
 
     def revision_content(self):
-        """What a revision made of the draft now would store as its ``content``."""
-        return CitedStatement.content_of(self.cited_statements(Evidence.objects.all()))
+        """What a revision made of the draft now would store as its ``content``.
+
+        Read as ids, in three queries and without building a row per statement,
+        passage and person: the change form asks it of every story, and a long
+        story's form must not pay for loading all of its statements.
+        """
+        cited, named = defaultdict(list), defaultdict(list)
+        citations = Statement.evidence.through.objects.filter(statement__story=self)
+        for statement_id, evidence_id in citations.values_list("statement_id", "evidence_id"):
+            cited[statement_id].append(evidence_id)
+        people = StatementPerson.objects.filter(content_object__story=self)
+        for statement_id, person_id in people.values_list("content_object_id", "tag_id"):
+            named[statement_id].append(person_id)
+        rows = self.statements.order_by("position", "pk").values_list("pk", "position", "text")
+        return CitedStatement.content_of(
+            CitedStatement(
+                pk=pk,
+                position=position,
+                text=text,
+                evidence_ids=tuple(sorted(cited[pk])),
+                people_ids=tuple(sorted(named[pk])),
+            )
+            for pk, position, text in rows
+        )
 
     def has_unpublished_changes(self):
         """Whether the draft differs from the revision published last (the one
