@@ -7,6 +7,8 @@ past 1,000 fields (a story like the demo at about 106 statements), and a
 form sizes are pinned, not their times (those are in bench/bench.py).
 """
 
+import threading
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
@@ -19,9 +21,11 @@ from stories.models import Statement, Story, StoryStatus
 
 from .desk import change_url, client_for, desk_user, messages_of, story_form_data
 from .factories import make_article, make_evidence
-from .test_locking import conflict_text, edit, open_form
+from .test_locking import _in_thread, conflict_text, edit, open_form, postgres_only
 
 pytestmark = pytest.mark.django_db
+
+NAMES = ("alice", "bob")
 
 
 @pytest.fixture
@@ -375,3 +379,48 @@ def test_statements_are_not_on_the_admin_index(editor):
     html = editor.get(reverse("admin:index")).content.decode()
     assert reverse("admin:stories_story_changelist") in html
     assert reverse("admin:stories_statement_changelist") not in html
+
+
+def test_the_list_escapes_statement_text(editor, evidence):
+    story = long_story(evidence, 60)
+    Statement.objects.filter(pk=nth(story, 1).pk).update(text="<script>alert('x')</script>")
+    html = editor.get(change_url(story)).content.decode()
+    assert "<script>alert(" not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+# --------------------------------------------------------------------------------------------
+# Real concurrency (PostgreSQL): two statements of one story saved at the same moment
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_statements_saved_at_the_same_moment_exactly_one_is_saved(django_user_model):
+    story = long_story(make_evidence(make_article(), "a pointed exchange"), 60)
+    clients = {name: client_for(desk_user(django_user_model, "editor", name)) for name in NAMES}
+    urls = {name: statement_url(nth(story, n)) for n, name in enumerate(NAMES, start=1)}
+    for round_ in range(3):
+        forms = {name: open_form(clients[name], urls[name]) for name in NAMES}
+        version = Story.objects.get(pk=story.pk).version
+        start = threading.Barrier(2)
+
+        def post(name, forms=forms, start=start, round_=round_):
+            def run():
+                start.wait(5)
+                return clients[name].post(urls[name], edit(forms[name], text=f"{name} {round_}"))
+
+            return run
+
+        results = {}
+        for thread in [_in_thread(post(name), results, name) for name in NAMES]:
+            thread.join(20)
+        assert sorted(results[name].status_code for name in NAMES) == [200, 302], results
+        loser = next(name for name in NAMES if results[name].status_code == 200)
+        winner = next(name for name in NAMES if name != loser)
+        assert f"{winner} changed this story" in conflict_text(results[loser])
+        assert Story.objects.get(pk=story.pk).version == version + 1
+        texts = {
+            name: Statement.objects.get(pk=nth(story, n).pk).text
+            for n, name in enumerate(NAMES, start=1)
+        }
+        assert texts[winner] == f"{winner} {round_}" and texts[loser] != f"{loser} {round_}"
