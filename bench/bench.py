@@ -82,15 +82,11 @@ def build_long_story(statement_count, slug):
     evidence.anchor(start=start)
     evidence.save()
     story = Story.objects.create(headline=f"Long benchmark {slug}", slug=slug)
+    texts = (f"Statement {n} of the long benchmark." for n in range(1, statement_count + 1))
     Statement.objects.bulk_create(
-        Statement(story=story, position=n, text=f"Statement {n} of the long benchmark.")
-        for n in range(1, statement_count + 1)
+        Statement(story=story, position=n, text=text) for n, text in enumerate(texts, start=1)
     )
-    through = Statement.evidence.through
-    through.objects.bulk_create(
-        through(statement_id=pk, evidence_id=evidence.pk)
-        for pk in story.statements.values_list("pk", flat=True)
-    )
+    evidence.statements.add(*story.statements.all())  # one INSERT for every citation
     publishing.publish_story(story, None)
     return Story.objects.get(pk=story.pk)
 
