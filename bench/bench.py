@@ -32,6 +32,7 @@ from django.test.utils import (  # noqa: E402
     setup_test_environment,
     teardown_test_environment,
 )
+from django.urls import reverse  # noqa: E402
 
 from stories.models import Article, Claim, Evidence, Statement, Story  # noqa: E402
 from stories.services import articles, publishing  # noqa: E402
@@ -69,6 +70,41 @@ def build_story(statement_count, slug):
         statement.evidence.set(passages[position % len(passages) :][:3])
     publishing.publish_story(story, None)
     return story
+
+
+def build_long_story(statement_count, slug):
+    """A published story of ``statement_count`` statements, each citing one seed
+    passage, built in bulk (the desk's long-story editor is what is measured)."""
+    article = Article.objects.first()
+    claim = Claim.objects.create(text=f"Long benchmark claim {slug}")
+    start, end = anchoring.paragraph_spans(article.body)[0]
+    evidence = Evidence(claim=claim, article=article, quote=article.body[start:end])
+    evidence.anchor(start=start)
+    evidence.save()
+    story = Story.objects.create(headline=f"Long benchmark {slug}", slug=slug)
+    texts = (f"Statement {n} of the long benchmark." for n in range(1, statement_count + 1))
+    Statement.objects.bulk_create(
+        Statement(story=story, position=n, text=text) for n, text in enumerate(texts, start=1)
+    )
+    evidence.statements.add(*story.statements.all())  # one INSERT for every citation
+    publishing.publish_story(story, None)
+    return Story.objects.get(pk=story.pk)
+
+
+def desk_client():
+    from django.contrib.auth.models import User
+
+    editor = User.objects.create_superuser("bench-editor", "bench@newsroom.invalid", "bench-pw")
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def statement_form(client, url):
+    """What the statement's change page posts back, as the browser would."""
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    return {**data, "_save": "Save"}
 
 
 def page(client, url):
@@ -118,13 +154,45 @@ def main():
         queries, ms = page(client, "/")
         rows.append((f"front page ({queries} queries)", ms))
 
+        desk = desk_client()
+        for count in (1000, 5000):
+            story = build_long_story(count, f"long-{count}")
+            change = reverse("admin:stories_story_change", args=[story.pk])
+            queries, ms = page(desk, change)
+            rows.append((f"desk: story form, {count} statements ({queries} queries)", ms))
+            statement = story.statements.order_by("position", "pk")[count // 2]
+            url = reverse("admin:stories_statement_change", args=[statement.pk])
+            queries, ms = page(desk, url)
+            rows.append((f"desk: one statement's page, of {count} ({queries} queries)", ms))
+
+            def save(url=url):
+                response = desk.post(url, {**statement_form(desk, url), "text": "Edited."})
+                assert response.status_code == 302, response.status_code
+
+            rows.append((f"desk: open + save one statement, of {count}", median_ms(save, 5)))
+        huge = "Ann said yes. " * 300_000 + "The police chief said yes."
+        rows.append(
+            (
+                "locate with context, 300,000 occurrences (refused)",
+                median_ms(lambda: _refused(huge), repeat=3),
+            )
+        )
+
         vendor = connection.vendor
         print(f"newsroom benchmark on {vendor}, median of {REPEAT} runs")
         for label, ms in rows:
-            print(f"  {label:<52} {ms:8.1f} ms")
+            print(f"  {label:<56} {ms:8.1f} ms")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
+
+
+def _refused(body):
+    try:
+        anchoring.locate(body, "said yes", context="police chief")
+    except anchoring.AmbiguousQuote:
+        return
+    raise AssertionError("a quote occurring 300,000 times was bound by context")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ that cites the claim. Every view, feed and template tag asks these methods.
 import datetime
 import os
 import socket
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,7 +27,13 @@ from .text import anchoring, independence
 from .text.importing import body_sha256  # the one definition, shared with the importer
 
 
-class OutletManager(models.Manager):
+class OutletQuerySet(models.QuerySet):
+    def published(self):
+        """Outlets readers see: those of articles a reader can open as sources."""
+        return self.filter(articles__in=Article.objects.published()).distinct()
+
+
+class OutletManager(models.Manager.from_queryset(OutletQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -476,6 +483,37 @@ class Story(VersionedModel):
     def get_absolute_url(self):
         return reverse("stories:detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "slug" in fields:
+            self._loaded_slug = self.__dict__.get("slug")
+
+    def save(self, *args, **kwargs):
+        """Save, keeping the address the story leaves when its slug changes (a
+        ``StorySlug``), so that links to it redirect instead of breaking."""
+        left = getattr(self, "_loaded_slug", None)
+        update_fields = kwargs.get("update_fields")
+        moving = (
+            not self._state.adding
+            and left
+            and left != self.slug
+            and (update_fields is None or "slug" in update_fields)
+        )
+        if not moving:
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic(using=kwargs.get("using")):
+                super().save(*args, **kwargs)
+                self.old_slugs.filter(slug=self.slug).delete()  # back at an old address
+                StorySlug.objects.update_or_create(slug=left, defaults={"story": self})
+        self._loaded_slug = self.slug
+
     def clean(self):
         # The database refuses it too (published_story_has_date); say why in the form.
         if self.status == StoryStatus.PUBLISHED and self.published_at is None:
@@ -532,8 +570,30 @@ class Story(VersionedModel):
         return [CitedStatement.from_statement(statement) for statement in statements]
 
     def revision_content(self):
-        """What a revision made of the draft now would store as its ``content``."""
-        return CitedStatement.content_of(self.cited_statements(Evidence.objects.all()))
+        """What a revision made of the draft now would store as its ``content``.
+
+        Read as ids, in three queries and without building a row per statement,
+        passage and person: the change form asks it of every story, and a long
+        story's form must not pay for loading all of its statements.
+        """
+        cited, named = defaultdict(list), defaultdict(list)
+        citations = Statement.evidence.through.objects.filter(statement__story=self)
+        for statement_id, evidence_id in citations.values_list("statement_id", "evidence_id"):
+            cited[statement_id].append(evidence_id)
+        people = StatementPerson.objects.filter(content_object__story=self)
+        for statement_id, person_id in people.values_list("content_object_id", "tag_id"):
+            named[statement_id].append(person_id)
+        rows = self.statements.order_by("position", "pk").values_list("pk", "position", "text")
+        return CitedStatement.content_of(
+            CitedStatement(
+                pk=pk,
+                position=position,
+                text=text,
+                evidence_ids=tuple(sorted(cited[pk])),
+                people_ids=tuple(sorted(named[pk])),
+            )
+            for pk, position, text in rows
+        )
 
     def has_unpublished_changes(self):
         """Whether the draft differs from the revision published last (the one
@@ -575,6 +635,45 @@ class Statement(models.Model):
 
     def get_absolute_url(self):
         return f"{self.story.get_absolute_url()}#statement-{self.pk}"
+
+    def _siblings(self):
+        return Statement.objects.filter(story_id=self.story_id).exclude(pk=self.pk)
+
+    def place(self):
+        """Where the statement is read in its story, 1 for the first: its rank in
+        ``(position, pk)`` order, however the positions are numbered."""
+        before = Q(position__lt=self.position) | Q(position=self.position, pk__lt=self.pk)
+        return self._siblings().filter(before).count() + 1
+
+    @transaction.atomic
+    def move_to(self, place):
+        """Read the statement at ``place`` (1 for first; past the end, last), with
+        one UPDATE of the statements that move down to make room, never a write of
+        every statement: a long story is reordered as cheaply as a short one.
+
+        Positions need not be 1, 2, 3…: gaps and ties (read in ``pk`` order) are
+        kept, and the statements from ``place`` on move down together.
+        """
+        siblings = self._siblings().order_by("position", "pk")
+        place = max(place, 1)
+        target = list(siblings.values_list("position", "pk")[place - 1 : place])
+        if not target:  # past the end: after the last one
+            last = siblings.aggregate(last=models.Max("position"))["last"]
+            if last is not None:
+                self.position = last + 1
+                Statement.objects.filter(pk=self.pk).update(position=self.position)
+            return
+        [(position, pk)] = target
+        # A tie before the target at its position must stay before this statement.
+        tied = siblings.filter(position=position, pk__lt=pk).exists()
+        self.position, shift = (position + 1, 2) if tied else (position, 1)
+        from_target = Q(position__gt=position) | Q(position=position, pk__gte=pk)
+        Statement.objects.filter(story_id=self.story_id).filter(Q(pk=self.pk) | from_target).update(
+            position=models.Case(
+                models.When(pk=self.pk, then=models.Value(self.position)),
+                default=models.F("position") + shift,
+            )
+        )
 
 
 def _evidence_or_default(evidence):
@@ -1355,3 +1454,35 @@ class JobFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class StorySlug(models.Model):
+    """An address a story had: ``/stories/<slug>/`` redirects (301) to the story's
+    current one, so a link shared before a slug change keeps working.
+
+    Written by ``Story.save()`` whenever a slug changes, by whoever changes it.
+    One row per old slug, pointing at the story that left it last; a story now
+    holding the slug is served there instead (the reader view looks for a
+    current slug first), and a redirect is only given to a visitor who may see
+    the story, so an old address never reveals an unpublished story's new one.
+    Kept here rather than in ``django.contrib.redirects``: that stores paths,
+    not stories, so each rename would have to rewrite every earlier redirect
+    to avoid chains, and it would redirect readers to stories they cannot see.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=200)
+    moved_at = models.DateTimeField("moved away", auto_now=True)
+
+    class Meta:
+        verbose_name = "old address of a story"
+        verbose_name_plural = "old addresses of stories"
+        default_permissions = ()  # bookkeeping of Story.save(), edited by nobody
+        ordering = ["story", "-moved_at", "slug"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="unique_old_story_slug")]
+
+    def __str__(self):
+        return f"/stories/{self.slug}/ → {self.story}"
+
+    def get_absolute_url(self):
+        return self.story.get_absolute_url()

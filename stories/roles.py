@@ -126,3 +126,24 @@ def _public_claims():
     from .models import Claim
 
     return Claim.objects.published()
+
+
+# What a desk user needs to preview what readers cannot see yet (drafts, unpublished
+# claims and sources): a desk role's hold on stories, not merely access to the admin.
+PREVIEW_PERMISSIONS = ("stories.view_story", "stories.change_story")
+
+
+def may_preview(user):
+    """Whether ``user`` sees the reader pages as the desk does: drafts, stories in
+    review or scheduled, and whatever only those cite. Staff status alone is not
+    enough (it only opens the admin); Reporters and Editors, and superusers, may."""
+    return user.is_active and user.is_staff and user.has_perms(PREVIEW_PERMISSIONS)
+
+
+def may_edit_public(user):
+    """Whether ``user`` may change what readers already see of a public object: a
+    published story's address, a public person's name, description and aliases, a
+    public source's headline, byline, URL, outlet and date, a public outlet's name.
+    Editors may (``stories.publish_story``: changing it is publishing); reporters
+    see those fields read-only, and keep full use of what is not public yet."""
+    return user.has_perm("stories.publish_story")

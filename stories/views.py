@@ -1,10 +1,10 @@
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.views import View
 from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
-from . import exports
+from . import exports, roles
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
 from .selectors import Ledger, evidence_with_chains, quote_conflicts, relays_in_order
 from .text import fragments, reconciling
@@ -13,12 +13,23 @@ from .text import fragments, reconciling
 class PublicQuerysetMixin:
     """The one place reader views decide what they may show.
 
-    The public sees what the model's ``published()`` allows; staff see
-    everything, so an editor can preview a draft at its real address.
+    The public sees what the model's ``published()`` allows; the desk (a user
+    with a desk role, ``roles.may_preview``) sees everything, so an editor can
+    preview a draft at its real address. ``?as=reader`` shows the desk exactly
+    the reader's page: the public querysets, as for anyone else.
     """
 
+    READER_PARAMETER = ("as", "reader")
+
+    def as_reader(self):
+        name, value = self.READER_PARAMETER
+        return self.request.GET.get(name) == value
+
     def is_preview(self):
-        return self.request.user.is_active and self.request.user.is_staff
+        return roles.may_preview(self.request.user) and not self.as_reader()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(as_reader=self.as_reader(), **kwargs)
 
     def visible(self, model):
         manager = model._default_manager
@@ -166,6 +177,20 @@ class StoryDetailView(StoryViewMixin, DetailView):
     """Readers see the latest published revision; staff may preview the draft."""
 
     context_object_name = "story"
+
+    def get(self, request, *args, **kwargs):
+        """The story, or, at an address it had (``StorySlug``), a permanent
+        redirect to its current one, if the visitor may see it."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = self.visible(Story).filter(old_slugs__slug=kwargs.get("slug")).first()
+            if moved is None:
+                raise
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(
+            moved.get_absolute_url() + (f"?{query}" if query else "")
+        )
 
     def wants_draft(self):
         story = self.object

@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from stories.text import anchoring
 from stories.text.anchoring import (
     CONTEXT_CHARS,
     AmbiguousQuote,
@@ -276,6 +277,65 @@ def test_context_outside_the_window_does_not_count():
     # "Friday" is within 200 characters of the second occurrence only.
     assert locate(body, "said yes", context="Friday").start == body.rindex("said yes")
     assert len(body) - body.rindex("said yes") < 200 < body.rindex("said yes")
+
+
+# --- bounded work on huge articles --------------------------------------------------------
+
+
+class _NormalisingBudget:
+    """Counts the windows of text ``locate`` normalises (the per-occurrence work of a
+    context search), and stops the call once it goes past ``limit``: before the cap, a
+    phrase occurring 300,000 times cost 300,000 windows, about 22 s of CPU."""
+
+    def __init__(self, monkeypatch, limit):
+        self.calls, self.limit = 0, limit
+        self._real = anchoring._normalise
+        monkeypatch.setattr(anchoring, "_normalise", self)
+
+    def __call__(self, text):
+        self.calls += 1
+        if self.calls > self.limit:
+            raise AssertionError(f"normalised more than {self.limit} windows of text")
+        return self._real(text)
+
+
+def _huge_body(occurrences):
+    """``occurrences`` of "said yes", the last one alone near "police chief"."""
+    return "Ann said yes. " * (occurrences - 1) + FILLER + "The police chief said yes."
+
+
+def test_context_search_in_a_huge_article_is_bounded_and_refused_not_guessed(monkeypatch):
+    body = _huge_body(300_000)
+    budget = _NormalisingBudget(monkeypatch, limit=anchoring.MAX_CONTEXT_OCCURRENCES + 2)
+    with pytest.raises(AmbiguousQuote) as excinfo:
+        locate(body, "said yes", context="police chief")
+    assert budget.calls <= 2  # the quote and the context: no window at all
+    message = str(excinfo.value)
+    assert "occurs 300000 times" in message
+    assert "start offset" in message and "more of the passage" in message
+    assert f"{300_000 - 10} more" in message
+    assert len(str(excinfo.value)) < 2_000  # a few candidates listed, never all of them
+
+
+def test_context_still_chooses_among_as_many_occurrences_as_the_cap(monkeypatch):
+    cap = anchoring.MAX_CONTEXT_OCCURRENCES
+    body = _huge_body(cap)
+    budget = _NormalisingBudget(monkeypatch, limit=cap + 2)
+    anchor = locate(body, "said yes", context="police chief")
+    assert anchor.start == body.rindex("said yes")
+    assert budget.calls <= cap + 2  # the quote, the context, one window per occurrence
+
+
+def test_a_start_offset_picks_one_of_300000_occurrences_with_a_short_message():
+    body = _huge_body(300_000)
+    last = body.rindex("said yes")
+    assert locate(body, "said yes", start=last).start == last
+    with pytest.raises(AmbiguousQuote) as excinfo:
+        locate(body, "said yes", start=1)
+    message = str(excinfo.value)
+    assert "no occurrence starts at offset 1" in message
+    assert len(message) < 400
+    assert len(str(excinfo.value)) < 2_000  # a few candidates listed, never all of them
 
 
 # --- reanchor -------------------------------------------------------------------------------

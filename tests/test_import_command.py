@@ -4,6 +4,7 @@ import codecs
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 from io import StringIO
@@ -380,6 +381,67 @@ def test_fixture_mode_with_a_bad_file_leaves_the_fixture_alone(tmp_path):
         run_import(*files, fixture=out)
 
     assert out.read_bytes() == before
+
+
+def _import_with_a_file_size_limit(tmp_path, out):
+    """Run the command in a child process whose files may not grow past the fixture's
+    current size plus a little (RLIMIT_FSIZE): its write of the bigger, merged fixture
+    fails part-way with EFBIG, as it would on a full disk. (Python ignores SIGXFSZ, so
+    the kernel's kill at the limit becomes that error.)"""
+    limit = out.stat().st_size + 100
+    hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "import_articles", str(SEEDS[1]), str(SEEDS[2])]
+        + ["--fixture", str(out)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard)),
+    )
+
+
+@pytest.mark.django_db
+def test_a_fixture_write_that_fails_part_way_leaves_the_existing_fixture_whole(tmp_path):
+    out = tmp_path / "articles.json"
+    run_import(SEEDS[0], outlet="EW", fixture=out)
+    before = out.read_bytes()
+
+    result = _import_with_a_file_size_limit(tmp_path, out)
+
+    assert result.returncode == 1, result.stdout
+    assert out.read_bytes() == before
+    assert len(read_fixture(out)) == 2  # still valid JSON: the outlet and the first article
+    assert "Traceback" not in result.stderr
+    assert f"{out}: cannot be written (File too large)" in result.stderr
+    assert "the fixture was left as it was" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["articles.json"]
+
+
+@pytest.mark.django_db
+def test_a_fixture_is_replaced_by_a_new_file_never_rewritten_in_place(tmp_path):
+    """A kill or a crash at any moment leaves the old fixture or the new one: the old
+    file is never opened for writing, the new one takes its name (a new inode) with its
+    permissions."""
+    out = tmp_path / "articles.json"
+    run_import(SEEDS[0], outlet="EW", fixture=out)
+    out.chmod(0o640)
+    old_inode = out.stat().st_ino
+
+    run_import(SEEDS[1], fixture=out)
+
+    assert out.stat().st_ino != old_inode
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert len(read_fixture(out)) == 3
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["articles.json"]
 
 
 @pytest.mark.django_db

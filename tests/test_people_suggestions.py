@@ -1,6 +1,8 @@
 """People suggestions: proposed on import or on demand, decided by an editor in the reading
 view, remembered when rejected; and the links stored mentions give the source page."""
 
+import threading
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -27,8 +30,10 @@ from stories.models import (
 )
 from stories.services import suggestions
 
+from .desk import desk_user
 from .factories import make_article, make_evidence, make_story
 from .seed_facts import NAMED_PEOPLE, NOT_PEOPLE
+from .test_locking import _in_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -402,8 +407,7 @@ def test_source_page_links_mentions_of_public_people_only(client, django_user_mo
     assert justin.get_absolute_url() not in html
     assert "Justin Timberlake backstage" in html
 
-    staff = django_user_model.objects.create_user("desk", password="pw", is_staff=True)
-    client.force_login(staff)
+    client.force_login(desk_user(django_user_model, "reporter", "desk"))  # may preview
     staff_html = client.get(article.get_absolute_url()).content.decode()
     assert f'<a class="mention" href="{justin.get_absolute_url()}">Justin Timberlake</a>' in (
         staff_html
@@ -471,3 +475,112 @@ def test_accepting_a_person_named_with_only_an_emoji_keeps_the_public_pages_up(
     for url in [story.get_absolute_url(), article.get_absolute_url(), person.get_absolute_url()]:
         assert client.get(url).status_code == 200, url
     assert Person.objects.create(name="🎸").slug not in ("", person.slug)
+
+
+# --------------------------------------------------------------------------------------------
+# Two editors accepting the same new name at once
+
+
+NEW_NAME_BODY = "Jordan Quill spoke first.\n\nLater Jordan Quill left the stage."
+
+
+def new_name_suggestions(count):
+    """``count`` articles, each with a pending suggestion of the same new name."""
+    return [
+        PersonSuggestion.objects.create(
+            article=make_article(body=f"{NEW_NAME_BODY}\n\nArticle {n}.", headline=f"Quill {n}"),
+            name="Jordan Quill",
+            mentions=[[0, 12]],
+        )
+        for n in range(count)
+    ]
+
+
+@contextmanager
+def on_new_person(handler):
+    """Run ``handler`` when a new person is built (``Person(...)``, not loaded): the
+    service has looked for someone of that name, found nobody, and is about to insert."""
+
+    def receiver(sender, instance, **kwargs):
+        if instance.pk is None:
+            handler(instance)
+
+    post_init.connect(receiver, sender=Person, dispatch_uid="test-new-person")
+    try:
+        yield
+    finally:
+        post_init.disconnect(sender=Person, dispatch_uid="test-new-person")
+
+
+def test_a_person_created_between_the_check_and_the_insert_is_the_one_used(admin_user):
+    """The race, made deterministic: another editor's acceptance creates the person
+    after this one found nobody of that name and before it inserts its own."""
+    mine, theirs = new_name_suggestions(2)
+    created = []
+
+    def the_other_editor_accepts_first(instance):
+        if not created:
+            created.append(None)  # once: building their person runs this hook too
+            created[0] = suggestions.accept_suggestion(theirs, admin_user).person
+
+    with on_new_person(the_other_editor_accepts_first):
+        result = suggestions.accept_suggestion(mine, admin_user)
+
+    assert created and result.person == created[0]
+    assert result.person_created is False
+    assert list(Person.objects.values_list("name", flat=True)) == ["Jordan Quill"]
+    for suggestion in (mine, theirs):
+        suggestion.refresh_from_db()
+        assert suggestion.status == SuggestionStatus.ACCEPTED
+        assert suggestion.person == result.person
+        assert list(suggestion.article.people.all()) == [result.person]
+        assert PersonMention.objects.filter(article=suggestion.article).count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite allows one writer at a time, so two transactions "
+    "cannot both insert the same new person at once (set DATABASE_URL=postgres://… to run it)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_accepting_the_same_new_name_at_once_get_one_person(django_user_model):
+    """Two connections, two articles, the same new name: each round both editors have
+    looked and found nobody before either inserts (a barrier), so one insert waits on
+    the other's unique name and fails; that editor gets the person the other created."""
+    editors = [
+        django_user_model.objects.create_user(name, password="irrelevant-pw", is_staff=True)
+        for name in ("alice", "bob")
+    ]
+    for round_ in range(4):
+        pending = new_name_suggestions(2)
+        with on_new_person(_both_looked_before_either_inserts()):
+            results = {}
+            threads = [
+                _in_thread(
+                    lambda s=suggestion, e=editor: suggestions.accept_suggestion(s, e),
+                    results,
+                    editor.username,
+                )
+                for suggestion, editor in zip(pending, editors, strict=True)
+            ]
+            for thread in threads:
+                thread.join(20)
+        assert all(isinstance(r, suggestions.Acceptance) for r in results.values()), results
+        assert sorted(r.person_created for r in results.values()) == [False, True], round_
+        assert results["alice"].person.pk == results["bob"].person.pk
+        assert Person.objects.filter(name="Jordan Quill").count() == 1
+        Person.objects.all().delete()
+        Article.objects.all().delete()
+
+
+def _both_looked_before_either_inserts():
+    """A hook holding each thread's new person until both threads have built theirs,
+    that is until both have looked for the name and found nobody."""
+    barrier, waited = threading.Barrier(2), set()
+
+    def hold(instance):
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            barrier.wait(5)
+
+    return hold

@@ -181,3 +181,24 @@ def test_a_rival_claim_shows_once_published_and_staff_see_it_in_the_preview(
     for url in [story.get_absolute_url(), cited.claim.get_absolute_url()]:
         assert "Draft-only rival claim" in client.get(url).content.decode(), url
     assert "Contradicted by" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_see_what_readers_see_is_exactly_the_readers_page(client, hidden_rival, django_user_model):
+    """The draft preview's "See what readers see" link shows the desk the page a reader
+    gets, byte for byte: not the published revision mixed with a rival claim (and its
+    source) that only a draft cites."""
+    story, cited, rival = hidden_rival
+    story.statements.update(text="Tense, said the draft.")  # the draft differs: a banner
+    editor = client_for(desk_user(django_user_model, "editor"))
+    preview = editor.get(story.get_absolute_url() + "?preview").content.decode()
+    link = f'href="{story.get_absolute_url()}?as=reader">See what readers see</a>'
+    assert link in preview
+
+    for url in [story.get_absolute_url(), cited.claim.get_absolute_url()]:
+        as_reader = editor.get(url + "?as=reader")
+        assert as_reader.status_code == 200
+        assert as_reader.content == client.get(url).content, url
+        assert "Draft-only rival claim" not in as_reader.content.decode()
+    for url in [rival.claim.get_absolute_url(), rival.article.get_absolute_url()]:
+        assert editor.get(url + "?as=reader").status_code == 404, url
+        assert editor.get(url).status_code == 200, url  # still the desk's preview

@@ -156,6 +156,9 @@ def test_statements_load_in_a_fixed_number_of_queries(django_assert_num_queries)
     story = revisions[1].story
     with django_assert_num_queries(3):
         assert len([str(e) for s in story.cited_statements() for e in s.evidence]) == 12
+    for revision in revisions:  # what the change form asks of every story, however long
+        with django_assert_num_queries(3):
+            assert revision.story.revision_content() == revision.content
 
 
 def test_statements_keep_the_ids_of_what_was_deleted_since(two_passages, megan):

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -10,6 +11,7 @@ from django.urls import reverse
 from stories.models import Person, Statement, Story
 from stories.services import publishing
 
+from .desk import client_for, desk_user
 from .factories import make_article, make_evidence, make_story
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +27,8 @@ def demo(db):
 
 @pytest.fixture
 def staff_client(django_user_model):
-    user = django_user_model.objects.create_user("desk", password="pw", is_staff=True)
-    staff = Client()
-    staff.force_login(user)
-    return staff
+    """A desk user (a reporter): staff with a desk role, who may preview."""
+    return client_for(desk_user(django_user_model, "reporter", "desk"))
 
 
 def test_front_page_lists_published_stories_newest_first(client):
@@ -111,6 +111,34 @@ def test_drafts_are_404_for_the_public_and_previewable_by_staff(client, staff_cl
     preview = staff_client.get(draft.get_absolute_url())
     assert "Draft preview" in preview.content.decode()
     assert "Draft story" not in client.get("/").content.decode()
+
+
+def test_staff_without_a_desk_role_see_only_what_readers_see(client, django_user_model):
+    """Preview needs a desk role (Reporters or Editors, or view and change on stories),
+    not ``is_staff`` alone."""
+    article = make_article()
+    evidence = make_evidence(article, "a pointed exchange")
+    draft = make_story("Draft story", published=False, statements=[("Tense.", [evidence])])
+    person = Person.objects.create(name="Megan Thee Stallion")
+    evidence.claim.people.add(person)
+    live = make_story("Live story", statements=[("Published words.", [evidence])])
+    Statement.objects.filter(story=live).update(text="Draft words.")
+    evidence.claim.people.remove(person)
+    no_role = client_for(
+        django_user_model.objects.create_user("no-role", password="pw", is_staff=True)
+    )
+    for url in [draft.get_absolute_url(), person.get_absolute_url()]:
+        assert no_role.get(url).status_code == 404, url
+        assert no_role.get(url + "?preview").status_code == 404, url
+    preview = no_role.get(live.get_absolute_url() + "?preview").content.decode()
+    assert "Published words." in preview
+    assert "Draft words." not in preview and "Draft preview" not in preview
+
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_story"))
+    assert client_for(viewer).get(draft.get_absolute_url()).status_code == 404
+    viewer.user_permissions.add(Permission.objects.get(codename="change_story"))
+    assert client_for(viewer).get(draft.get_absolute_url()).status_code == 200
 
 
 def test_user_text_is_escaped(client):

@@ -70,3 +70,43 @@ class PublicClaimGuardMixin:
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and may_change_public(request, self.guarded_claim(obj))
+
+
+class PublicFieldsGuardMixin:
+    """The fields readers see (``public_fields``) of an object they can see
+    (``is_public(obj)``) are read-only for reporters (``roles.may_edit_public``).
+
+    Read-only fields are left out of the form, so a posted value is ignored, not
+    just hidden. Put it before the ModelAdmin, as for ``PublicClaimGuardMixin``.
+    """
+
+    public_fields = ()
+
+    def is_public(self, obj):
+        raise NotImplementedError
+
+    def guards_public_fields(self, request, obj):
+        if obj is None or obj.pk is None or roles.may_edit_public(request.user):
+            return False
+        if not hasattr(obj, "_shown_to_readers"):  # asked several times per page
+            obj._shown_to_readers = bool(self.is_public(obj))
+        return obj._shown_to_readers
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.guards_public_fields(request, obj):
+            fields += [name for name in self.public_fields if name not in fields]
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        """Without a slug that is read-only or follows a read-only field: the admin
+        cannot prepopulate a field that is not on the form."""
+        prepopulated = super().get_prepopulated_fields(request, obj)
+        if not self.guards_public_fields(request, obj):
+            return prepopulated
+        readonly = set(self.get_readonly_fields(request, obj))
+        return {
+            field: sources
+            for field, sources in prepopulated.items()
+            if field not in readonly and not readonly.intersection(sources)
+        }

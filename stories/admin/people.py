@@ -25,6 +25,7 @@ from ..models import (
     StoryRevision,
 )
 from ..services import merging
+from .common import PublicFieldsGuardMixin
 
 
 def _count(model, field):
@@ -67,7 +68,7 @@ class MergePeopleForm(forms.Form):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(PublicFieldsGuardMixin, admin.ModelAdmin):
     list_display = ["name", "aliases_display", "description", "article_count", "claim_count"]
     search_fields = ["name", "aliases", "description"]
     ordering = Person._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
@@ -76,6 +77,12 @@ class PersonAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "aliases", "description", "tagged_in"]
     actions = ["merge_people"]
     merge_template = "admin/stories/person/merge.html"
+    # A public person's page shows the name (its address from the slug), the
+    # description and the aliases.
+    public_fields = ["name", "slug", "aliases", "description"]
+
+    def is_public(self, obj):
+        return Person.objects.published().filter(pk=obj.pk).exists()
 
     def get_queryset(self, request):
         return (

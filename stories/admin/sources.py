@@ -12,19 +12,28 @@ from ..forms import ArticleAddForm, ImportArticlesForm
 from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
 from ..services import articles, jobs, suggestions
 from ..text import batches, paragraphs
-from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
+from .common import (
+    URL_FIELD_OVERRIDES,
+    PeopleFormMixin,
+    PersonListFilter,
+    PublicFieldsGuardMixin,
+)
 from .compare import draft_response, matrix_redirect
 from .jobs import job_url
 from .reading import ReadingViewMixin
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(PublicFieldsGuardMixin, admin.ModelAdmin):
     list_display = ["name", "homepage", "article_count"]
     search_fields = ["name"]
     ordering = Outlet._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
     formfield_overrides = URL_FIELD_OVERRIDES
     prepopulated_fields = {"slug": ["name"]}
+    public_fields = ["name"]  # what a public source's page says it is from
+
+    def is_public(self, obj):
+        return Outlet.objects.published().filter(pk=obj.pk).exists()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -46,7 +55,7 @@ IMPORTED_FIELDS = ["body_display", "body_sha256", "source_name", "imported_at"]
 
 
 @admin.register(Article)
-class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
+class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, admin.ModelAdmin):
     list_display = [
         "headline",
         "reading_link",
@@ -75,6 +84,10 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
     change_list_template = "admin/stories/article/change_list.html"
     change_form_template = "admin/stories/article/change_form.html"
     actions = ["suggest_people", "compare_sources", "draft_story"]
+    public_fields = ["headline", "outlet", "byline", "url", "published_on"]  # a source's header
+
+    def is_public(self, obj):
+        return Article.objects.published().filter(pk=obj.pk).exists()
 
     def get_queryset(self, request):
         return (

@@ -8,12 +8,14 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from ..locking.admin import VersionedAdminMixin
 from ..models import Correction, Statement, Story, StoryRevision, StoryStatus
 from ..services import publishing
 from ..text import diffing
-from .common import PeopleFormMixin
+from . import statements
+from .common import PeopleFormMixin, PublicFieldsGuardMixin
 
 
 class StatementInline(PeopleFormMixin, admin.StackedInline):
@@ -51,22 +53,61 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class StoryAdmin(VersionedAdminMixin, PublicFieldsGuardMixin, admin.ModelAdmin):
     list_display = ["headline", "status", "is_published", "published_at", "published_by"]
     list_filter = ["status", "published_at"]
     list_select_related = ["published_by"]
     search_fields = ["headline", "standfirst", "statements__text"]
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["status", "published_by"]
-    fields = ["headline", "slug", "standfirst", "topics", "status", "published_at", "published_by"]
+    readonly_fields = ["old_addresses", "status", "published_by"]
+    fields = [
+        "headline",
+        "slug",
+        "old_addresses",
+        "standfirst",
+        "topics",
+        "status",
+        "published_at",
+        "published_by",
+    ]
     inlines = [StatementInline, CorrectionInline]
     actions = ["submit", "publish", "unpublish"]
     change_form_template = "admin/stories/story/change_form.html"
     revisions_template = "admin/stories/story/revisions.html"
+    # A published story's address is live: moving it is an editor's call (the old
+    # one then redirects). Its headline and statements change only the draft.
+    public_fields = ["slug"]
+
+    def is_public(self, obj):
+        return obj.is_published
+
+    def get_inlines(self, request, obj):
+        if obj is not None and self.statements_apart(request, obj):
+            return [inline for inline in self.inlines if inline is not StatementInline]
+        return self.inlines
+
+    def statements_apart(self, request, obj):
+        """Whether this page leaves ``obj``'s statements to pages of their own: a
+        long story's (``statements.is_long``), unless the post comes from a form
+        that had them inline (opened while the story was short)."""
+        if request.method == "POST" and "statements-TOTAL_FORMS" in request.POST:
+            return False
+        return statements.is_long(obj)
 
     @admin.display(description="public", boolean=True)
     def is_published(self, obj):
         return obj.is_published
+
+    @admin.display(description="old addresses")
+    def old_addresses(self, obj):
+        """The addresses the story had, each redirecting readers to the current one."""
+        slugs = list(obj.old_slugs.values_list("slug", flat=True)) if obj and obj.pk else []
+        if not slugs:
+            return "None: the story has always been at this address."
+        return format_html(
+            "{} (each redirects to the current address)",
+            ", ".join(reverse("stories:detail", kwargs={"slug": slug}) for slug in slugs),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -190,6 +231,16 @@ class StoryAdmin(VersionedAdminMixin, admin.ModelAdmin):
                 "Publish changes" if status == StoryStatus.PUBLISHED else "Save and publish"
             ),
         )
+        if obj and self.statements_apart(request, obj):
+            statement_admin = self.admin_site.get_model_admin(Statement)
+            if statement_admin.has_view_or_change_permission(request):
+                context.update(
+                    statement_page=statements.statement_page(request, obj),
+                    statement_page_parameter=statements.PAGE_PARAMETER,
+                )
+            if statement_admin.has_add_permission(request):
+                add_url = reverse("admin:stories_statement_add")
+                context["statement_add_url"] = f"{add_url}?story={obj.pk}"
         if obj:
             revision = obj.published_revision
             context.update(

@@ -53,6 +53,14 @@ editor only marked for deletion; a claim whose only change is an evidence row
 is not saved, so its version (and other editors' forms on it) stays as it was.
 An admin save that changes nothing at all writes nothing and bumps nothing.
 
+Covered rows can also be edited on pages of their own (a long story's
+statements, each on its ``StatementAdmin`` page, so that a save posts one
+statement, not all of them): ``CoveredRowForm`` carries and checks the
+*parent's* version, naming who moved it and what differs in this row, and
+``CoveredRowAdminMixin`` moves the parent's version on every save, addition and
+deletion (a compare-and-set from the version checked) and logs the change in the
+parent's history with the version it made, as the parent's own form would.
+
 Not covered: deleting an object (the admin's delete page has no version), and a
 submission without the ``version`` field (no browser sends one: the admin always
 renders it), which is still saved guarded against changes since the request
@@ -65,13 +73,13 @@ The package, by layer:
   which version each logged admin change made). Imports nothing but ``django.db``:
   ``stories/models.py`` may import only this module of the package, so loading
   the models never loads the admin (``tests/test_locking_layers.py`` checks it).
-- ``forms`` — ``VersionedModelForm`` and ``VersionedInlineFormSet``: the check
-  on submit, the signed snapshot, and how values are compared and shown to an
-  editor in a conflict message.
-- ``admin`` — ``VersionedAdminMixin`` and ``VersionedInlineMixin``: the hidden
-  fields in the fieldsets, covered inline rows, no-op saves, per-row history,
-  and the version each logged change made (``bump_and_log`` for rows changed
-  around ``save()``).
+- ``forms`` — ``VersionedModelForm``, ``VersionedInlineFormSet`` and
+  ``CoveredRowForm``: the check on submit, the signed snapshot, and how values
+  are compared and shown to an editor in a conflict message.
+- ``admin`` — ``VersionedAdminMixin``, ``VersionedInlineMixin`` and
+  ``CoveredRowAdminMixin``: the hidden fields in the fieldsets, covered inline
+  rows, no-op saves, per-row history, and the version each logged change made
+  (``bump_and_log`` for rows changed around ``save()``).
 
 Nothing is re-exported here: importing ``stories.locking.models`` must not
 import the forms or the admin.

@@ -16,6 +16,7 @@ from django.contrib.admin.utils import construct_change_message, flatten_fieldse
 
 from .forms import (
     LOCKING_FIELDS,
+    CoveredRowForm,
     VersionedInlineFormSet,
     VersionedModelForm,
     compared_field,
@@ -70,21 +71,18 @@ def _link_to_parent(inline, parent_model):
     )
 
 
-def _versioned(form_class):
-    if issubclass(form_class, VersionedModelForm):
+def _with_base(base, form_class):
+    """``form_class`` with the locking form ``base`` mixed in first."""
+    if issubclass(form_class, base):
         return form_class
-    return type(form_class.__name__, (VersionedModelForm, form_class), {})
+    return type(form_class.__name__, (base, form_class), {})
 
 
-class VersionedAdminMixin:
-    """Optimistic locking for a ModelAdmin of a ``VersionedModel``.
+class _LockingFieldsMixin:
+    """The hidden locking fields on a change page the user may change, and the
+    form class of ``locking_form`` (the fields' form), for every admin below."""
 
-    Put it first: ``class ClaimAdmin(VersionedAdminMixin, admin.ModelAdmin)``.
-    Its form becomes a ``VersionedModelForm``; read-only model fields are
-    compared too; inlines of unversioned models are covered by this object's
-    version; versioned inline rows get their own LogEntry as well as the
-    parent's, so each row's history (and a conflict's "who") is complete.
-    """
+    locking_form = VersionedModelForm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -92,26 +90,16 @@ class VersionedAdminMixin:
             return fieldsets
         return _with_locking_fields(fieldsets)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def _locking_form_kwargs(self, request, obj, kwargs):
         if "fields" not in kwargs:
             kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
         kwargs["fields"] = _without_locking_fields(kwargs["fields"])
-        kwargs["form"] = _versioned(kwargs.get("form", self.form))
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.locking_extra_fields = tuple(
-            name
-            for name in self.get_readonly_fields(request, obj)
-            if isinstance(name, str) and compared_field(self.model, name) is not None
-        )
-        form_class.locking_covered_relations = tuple(self._covered_relations())
-        return form_class
+        kwargs["form"] = _with_base(self.locking_form, kwargs.get("form", self.form))
+        return kwargs
 
-    def _covered_relations(self):
-        """The reverse relations (by accessor name) whose rows the inlines of
-        unversioned models edit: this object's version covers them."""
-        for inline in self.inlines:
-            if not issubclass(inline.model, VersionedModel):
-                yield _link_to_parent(inline, self.model).remote_field.get_accessor_name()
+
+class _RetryLostRaceMixin:
+    """A save whose guarded UPDATE lost a race is shown as the conflict it is."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -123,6 +111,37 @@ class VersionedAdminMixin:
             # database without row locks, e.g. SQLite); everything was rolled back.
             # Run the view again: its check now finds the new version and shows it.
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class VersionedAdminMixin(_LockingFieldsMixin, _RetryLostRaceMixin):
+    """Optimistic locking for a ModelAdmin of a ``VersionedModel``.
+
+    Put it first: ``class ClaimAdmin(VersionedAdminMixin, admin.ModelAdmin)``.
+    Its form becomes a ``VersionedModelForm``; read-only model fields are
+    compared too; inlines of unversioned models are covered by this object's
+    version; versioned inline rows get their own LogEntry as well as the
+    parent's, so each row's history (and a conflict's "who") is complete.
+    """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs = self._locking_form_kwargs(request, obj, kwargs)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.locking_extra_fields = tuple(
+            name
+            for name in self.get_readonly_fields(request, obj)
+            if isinstance(name, str) and compared_field(self.model, name) is not None
+        )
+        form_class.locking_covered_relations = tuple(self._covered_relations(request, obj))
+        return form_class
+
+    def _covered_relations(self, request, obj):
+        """The reverse relations (by accessor name) whose rows the inlines of
+        unversioned models edit on this page (``get_inlines``: a long story's
+        statements are edited on pages of their own): this object's version
+        covers them."""
+        for inline in self.get_inlines(request, obj):
+            if not issubclass(inline.model, VersionedModel):
+                yield _link_to_parent(inline, self.model).remote_field.get_accessor_name()
 
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed() and not _differs_from_stored(obj, form):
@@ -229,23 +248,93 @@ def _version_made(obj):
     return stored if loaded is not None and stored == loaded + 1 else None
 
 
-class VersionedInlineMixin:
+class VersionedInlineMixin(_LockingFieldsMixin):
     """Optimistic locking for the rows of an inline of a ``VersionedModel``."""
 
     formset = VersionedInlineFormSet
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
-            return fieldsets
-        return _with_locking_fields(fieldsets)
-
     def get_formset(self, request, obj=None, **kwargs):
-        if "fields" not in kwargs:
-            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = _without_locking_fields(kwargs["fields"])
-        kwargs["form"] = _versioned(kwargs.get("form", self.form))
+        kwargs = self._locking_form_kwargs(request, obj, kwargs)
         return super().get_formset(request, obj, **kwargs)
 
 
-__all__ = ["VersionedAdminMixin", "VersionedInlineMixin"]
+class CoveredRowAdminMixin(_LockingFieldsMixin, _RetryLostRaceMixin):
+    """A ModelAdmin for rows a versioned parent's version covers, edited on pages of
+    their own (a long story's statements) rather than inline in the parent's form.
+
+    ``locking_parent`` names the foreign key to the parent. The form is a
+    ``CoveredRowForm``, checked against the parent's version. Each save, addition
+    or deletion moves the parent's version (a compare-and-set from the version the
+    form checked) and is logged in the parent's history as an inline change would
+    be, with the version it made: the parent's own form and the other rows' pages
+    opened before are refused, and name who did it. A save that changes nothing
+    writes nothing and moves nothing.
+    """
+
+    locking_form = CoveredRowForm
+    locking_parent = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs = self._locking_form_kwargs(request, obj, kwargs)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.locking_parent = self.locking_parent
+        return form_class
+
+    def _parent_link(self):
+        return self.model._meta.get_field(self.locking_parent)
+
+    def _move_parent_version(self, obj, expected=None):
+        """Move the version of ``obj``'s parent, from ``expected`` if the form
+        checked one; the version made, kept on ``obj`` for the parent's log."""
+        link = self._parent_link()
+        rows = link.related_model._base_manager.filter(pk=getattr(obj, link.attname))
+        if expected is None:
+            bump_version(rows)
+        elif not rows.filter(version=expected).update(version=expected + 1):
+            raise VersionConflict(link.related_model(pk=getattr(obj, link.attname)), expected)
+        obj._locking_parent_made = rows.values_list("version", flat=True).first()
+        return obj._locking_parent_made
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # nothing to write: the parent's version stays
+        super().save_model(request, obj, form, change)
+        self._move_parent_version(obj, form.locking_parent_version if change else None)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._log_on_parent(request, obj, [{"added": {}}])
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if getattr(obj, "_locking_parent_made", None) is not None:
+            self._log_on_parent(request, obj, message)
+        return entry
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, self.model._base_manager.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Delete, then move each parent's version and log the deletions there."""
+        rows = list(queryset.select_related(self.locking_parent))
+        super().delete_queryset(request, queryset)
+        for row in rows:
+            self._move_parent_version(row)
+            self._log_on_parent(request, row, [{"deleted": {}}])
+
+    def _log_on_parent(self, request, obj, message):
+        """``message`` (Django's list form) said of ``obj`` in its parent's history,
+        with the parent's version the change made."""
+        name, label = str(self.model._meta.verbose_name), str(obj)
+        if isinstance(message, list):
+            message = [
+                {verb: {**detail, "name": name, "object": label}}
+                for item in message
+                for verb, detail in item.items()
+            ]
+        parent = getattr(obj, self.locking_parent)
+        _log(request, parent, CHANGE, message, made=obj._locking_parent_made)
+
+
+__all__ = ["CoveredRowAdminMixin", "VersionedAdminMixin", "VersionedInlineMixin"]

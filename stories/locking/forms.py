@@ -155,6 +155,54 @@ def _when(moment):
     return display_for_value(moment, SHOWN_EMPTY)
 
 
+def _locked(model, pks, instance):
+    """``model``'s rows ``pks``, locked (``SELECT … FOR NO KEY UPDATE``) when the
+    check runs in a transaction, as the admin's does: the version read is the one
+    the save will be guarded against."""
+    using = router.db_for_write(model, instance=instance)
+    rows = model._base_manager.using(using).filter(pk__in=pks)
+    if not transaction.get_autocommit(using):
+        features = connections[using].features
+        rows = rows.select_for_update(no_key=features.has_select_for_no_key_update)
+    return rows
+
+
+def conflict_error(current, differences, editing="it"):
+    """The refusal shown when ``current`` (a versioned object) moved on since the
+    form was loaded: who made its version and when, then ``differences``
+    ([(label, theirs, yours)], or None when the form carried no snapshot), and
+    how to carry on. ``editing`` is what the editor was editing, said of it."""
+    name = current._meta.verbose_name
+    maker = made_by(current)
+    if maker is not None:
+        what = maker.get_change_message().rstrip(".")
+        lines = [
+            f"{maker.user.get_username()} changed this {name} on {_when(maker.action_time)} "
+            f"while you were editing {editing}" + (f" ({what})." if what else ".")
+        ]
+    elif (latest := history(type(current), current.pk).first()) is not None:
+        # The version moved on, and no change in its history made it.
+        lines = [
+            f"Someone changed this {name} outside the admin while you were editing {editing}, "
+            f"so its history does not say who (the latest change it records is by "
+            f"{latest.user.get_username()}, on {_when(latest.action_time)})."
+        ]
+    else:
+        lines = [f"Someone else changed this {name} while you were editing {editing}."]
+    lines.append("Your changes were not saved, so nothing of theirs was overwritten.")
+    if differences is None:
+        lines.append("What they changed cannot be shown (the form was not loaded here).")
+    elif not differences:
+        lines.append("None of the values on this form differ from what you loaded.")
+    for label, theirs, yours in differences or ():
+        lines.append(f"{label} — theirs: “{theirs}”; yours: “{yours}”.")
+    lines.append(
+        "Your input is kept below: copy what you need, reload the page to see their "
+        "version, and make your changes again."
+    )
+    return ValidationError([ValidationError(line, code="version_conflict") for line in lines])
+
+
 # --- The forms ------------------------------------------------------------------------------
 
 
@@ -207,7 +255,7 @@ class VersionedModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self._locking_applies():
-            self.initial["version"] = self.instance.version
+            self.initial["version"] = self.locking_version()
             if not self.is_bound:
                 self.initial["version_snapshot"] = signing.dumps(
                     self.locking_snapshot(self.instance), salt=SNAPSHOT_SALT, compress=True
@@ -220,6 +268,10 @@ class VersionedModelForm(forms.ModelForm):
             and instance.pk is not None
             and not instance._state.adding
         )
+
+    def locking_version(self):
+        """The version this form guards (the hidden ``version``): the object's own."""
+        return self.instance.version
 
     # --- what is compared --------------------------------------------------------------------
 
@@ -256,13 +308,7 @@ class VersionedModelForm(forms.ModelForm):
 
     def _check_version(self):
         model = type(self.instance)
-        using = router.db_for_write(model, instance=self.instance)
-        rows = model._base_manager.using(using).filter(
-            pk__in={self.instance.pk, *self.locking_also_lock()}
-        )
-        if not transaction.get_autocommit(using):
-            features = connections[using].features
-            rows = rows.select_for_update(no_key=features.has_select_for_no_key_update)
+        rows = _locked(model, {self.instance.pk, *self.locking_also_lock()}, self.instance)
         current = {row.pk: row for row in rows.order_by("pk")}.get(self.instance.pk)
         self.locking_current = current
         name = model._meta.verbose_name
@@ -287,36 +333,7 @@ class VersionedModelForm(forms.ModelForm):
         self.add_error(None, self.locking_error(current))
 
     def locking_error(self, current):
-        name = current._meta.verbose_name
-        maker = made_by(current)
-        if maker is not None:
-            what = maker.get_change_message().rstrip(".")
-            lines = [
-                f"{maker.user.get_username()} changed this {name} on {_when(maker.action_time)} "
-                f"while you were editing it" + (f" ({what})." if what else ".")
-            ]
-        elif (latest := history(type(current), current.pk).first()) is not None:
-            # The version moved on, and no change in its history made it.
-            lines = [
-                f"Someone changed this {name} outside the admin while you were editing it, "
-                f"so its history does not say who (the latest change it records is by "
-                f"{latest.user.get_username()}, on {_when(latest.action_time)})."
-            ]
-        else:
-            lines = [f"Someone else changed this {name} while you were editing it."]
-        lines.append("Your changes were not saved, so nothing of theirs was overwritten.")
-        differences = self.locking_differences(current)
-        if differences is None:
-            lines.append("What they changed cannot be shown (the form was not loaded here).")
-        elif not differences:
-            lines.append("None of the values on this form differ from what you loaded.")
-        for label, theirs, yours in differences or ():
-            lines.append(f"{label} — theirs: “{theirs}”; yours: “{yours}”.")
-        lines.append(
-            "Your input is kept below: copy what you need, reload the page to see their "
-            "version, and make your changes again."
-        )
-        return ValidationError([ValidationError(line, code="version_conflict") for line in lines])
+        return conflict_error(current, self.locking_differences(current))
 
     def _posted_snapshot(self):
         raw = self.data.get(self.add_prefix("version_snapshot")) if self.is_bound else None
@@ -466,4 +483,46 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             f"{who} while you were editing it; nothing was saved. Your input is kept below: "
             "reload the page and make your changes again.",
             code="version_deleted",
+        )
+
+
+class CoveredRowForm(VersionedModelForm):
+    """A form for a row its parent's version covers (a story's statement), on a page
+    of its own rather than inline in the parent's form.
+
+    The hidden ``version`` is the parent's (``locking_parent`` names the foreign key
+    to it). ``clean()`` locks the parent's row and compares, as the parent's own form
+    would: since any change to the parent or to a row it covers moves the parent's
+    version, a save from a page opened before one is refused, naming who made it, with
+    the differences in this row. The admin (``CoveredRowAdminMixin``) then moves the
+    parent's version, from the one checked here (``locking_parent_version``).
+    """
+
+    locking_parent = None
+    locking_parent_version = None
+
+    def _locking_applies(self):
+        return (
+            self.locking_parent is not None
+            and self.instance.pk is not None
+            and not self.instance._state.adding
+        )
+
+    def locking_version(self):
+        return getattr(self.instance, self.locking_parent).version
+
+    def _check_version(self):
+        link = self.instance._meta.get_field(self.locking_parent)
+        parent_pk = getattr(self.instance, link.attname)
+        parent = _locked(link.related_model, {parent_pk}, self.instance).first()
+        self.locking_current = parent
+        posted = self.cleaned_data.get("version")
+        if parent is None or posted is None or parent.version == posted:
+            self.locking_parent_version = posted
+            return
+        row = type(self.instance)._base_manager.filter(pk=self.instance.pk).first()
+        self.locking_conflict = parent
+        editing = f"one of its {self.instance._meta.verbose_name_plural}"
+        self.add_error(
+            None, conflict_error(parent, self.locking_differences(row) if row else None, editing)
         )

@@ -14,6 +14,7 @@
 
 Each write runs in one transaction, so a failure part-way leaves the database
 as it was: an import of five files with a bad third one imports nothing, and a
-story is never half-published. Services may import models and ``stories.text``;
-nothing below them (models, text rules) imports services.
+story is never half-published. Services may import models, ``stories.text`` and
+``stories.roles`` (who may do what); nothing below them (models, text rules)
+imports services.
 """

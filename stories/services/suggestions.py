@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from .. import roles
 from ..models import (
     Article,
     ArticlePerson,
@@ -131,7 +132,9 @@ def accept_suggestion(suggestion, user, name=""):
 
     For a new name the person is created (as ``name`` if the editor corrected
     it, keeping the suggested spelling as an alias), unless a person of that
-    name exists already, who is then used. Mentions already stored are kept.
+    name exists already, who is then used, with the suggested spelling added
+    to their aliases (a public person's only by an editor: readers see the
+    aliases). Mentions already stored are kept.
     """
     suggestion = _pending_suggestion(suggestion)
     article = suggestion.article
@@ -140,16 +143,13 @@ def accept_suggestion(suggestion, user, name=""):
         name = suggestion.person_name(name)
         if not name:
             raise SuggestionError("A person needs a name.")
-        result.person = Person.objects.filter(name__iexact=name).first()
-        if result.person is None:
-            person = Person(name=name, aliases=suggestion.name if suggestion.name != name else "")
-            try:
-                person.full_clean(exclude=["slug"])  # the slug is made from the name on save
-            except ValidationError as exc:
-                raise SuggestionError(" ".join(exc.messages)) from exc
-            person.save()
-            result.person, result.person_created = person, True
-        elif suggestion.name.casefold() not in {n.casefold() for n in result.person.names()}:
+        result.person, result.person_created = _person_named(name, suggestion.name)
+        known = {n.casefold() for n in result.person.names()}
+        if (
+            not result.person_created
+            and suggestion.name.casefold() not in known
+            and _may_add_alias(result.person, user)
+        ):
             result.person.aliases = "\n".join([*result.person.alias_list, suggestion.name])
             result.person.save(update_fields=["aliases"])
             result.alias_added = True
@@ -173,6 +173,44 @@ def accept_suggestion(suggestion, user, name=""):
     suggestion.status, suggestion.decided_by = SuggestionStatus.ACCEPTED, user
     suggestion.save(update_fields=["person", "status", "decided_by"])
     return result
+
+
+def _may_add_alias(person, user):
+    """A public person's aliases are on their page: adding one is an editor's call
+    (``roles.may_edit_public``); a script (no user) and anyone else on a person
+    readers cannot see yet may."""
+    if user is None or roles.may_edit_public(user):
+        return True
+    return not Person.objects.published().filter(pk=person.pk).exists()
+
+
+def _person_named(name, suggested):
+    """The person called ``name`` (in any case), created if nobody is: (person, created).
+
+    Two editors accepting the same new name from two articles at once both find
+    nobody. The database's unique name decides: one insert wins, and the other,
+    rolled back to its savepoint, gets the person the first one created (the
+    uniqueness check is left to the database for that reason: a check in Python
+    would only move the race to just before the insert).
+    """
+    person = Person.objects.filter(name__iexact=name).first()
+    if person is not None:
+        return person, False
+    person = Person(name=name, aliases=suggested if suggested != name else "")
+    try:
+        # The slug is made from the name on save; the name's uniqueness is the insert's.
+        person.full_clean(exclude=["slug"], validate_unique=False)
+    except ValidationError as exc:
+        raise SuggestionError(" ".join(exc.messages)) from exc
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        person = Person.objects.filter(name__iexact=name).first()
+        if person is None:
+            raise
+        return person, False
+    return person, True
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from .paragraphs import paragraph_spans
 
 __all__ = [
     "CONTEXT_CHARS",
+    "MAX_CONTEXT_OCCURRENCES",
     "AmbiguousQuote",
     "Anchor",
     "AnchorError",
@@ -41,6 +42,13 @@ CONTEXT_CHARS = 32
 
 # How far from an occurrence the editor's context words may appear and still count as "near".
 CONTEXT_WINDOW = 200
+
+# The most occurrences whose surroundings a context search reads. Each costs a window of about
+# 2 * CONTEXT_WINDOW characters; a phrase repeated 300,000 times in a huge article would
+# otherwise cost seconds of CPU per save. Beyond it the quote is refused (never bound to a
+# guess) and the editor asked for a start offset or a longer quote. Also the most candidates an
+# AmbiguousQuote carries, so an error never holds a copy of every occurrence.
+MAX_CONTEXT_OCCURRENCES = 1000
 
 # Quotes are shown back to editors in messages; very long ones would bury the actual problem.
 _MESSAGE_QUOTE_CHARS = 60
@@ -213,12 +221,21 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
 
-def _listing(body: str, anchors: list[Anchor]) -> str:
-    shown = [f"offset {a.start} ({_snippet(body, a)})" for a in anchors[:_MAX_LISTED_OCCURRENCES]]
-    hidden = len(anchors) - len(shown)
+def _listing(body: str, spans: list[tuple[int, int]]) -> str:
+    shown = [
+        f"offset {start} ({_snippet(body, make_anchor(body, start, end))})"
+        for start, end in spans[:_MAX_LISTED_OCCURRENCES]
+    ]
+    hidden = len(spans) - len(shown)
     if hidden:
         shown.append(f"{hidden} more")
     return "; ".join(shown)
+
+
+def _offsets(spans: list[tuple[int, int]]) -> str:
+    shown = [str(start) for start, _ in spans[:_MAX_LISTED_OCCURRENCES]]
+    hidden = len(spans) - len(shown)
+    return _join([*shown, f"{hidden} more"] if hidden else shown)
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,6 +274,23 @@ def _find_all(haystack: str, needle: str) -> Iterable[int]:
         i = haystack.find(needle, i + 1)
 
 
+def _occurrence_spans(body: str, quote: str) -> list[tuple[int, int]]:
+    """(start, end) of every occurrence, as ``find_occurrences`` finds them; plain offsets,
+    so counting 300,000 occurrences does not build 300,000 anchors."""
+    quote = _clean_quote(quote)
+    exact = [(i, i + len(quote)) for i in _find_all(body, quote)]
+    if exact:
+        return exact
+    needle = _normalised_text(quote)
+    norm = _normalise(body)
+    found: list[tuple[int, int]] = []
+    for i in _find_all(norm.text, needle):
+        start, end = norm.starts[i], norm.ends[i + len(needle) - 1]
+        if start is not None and end is not None:
+            found.append((start, end))
+    return found
+
+
 def find_occurrences(body: str, quote: str) -> list[Anchor]:
     """Every occurrence, overlapping ones included, in body order.
 
@@ -264,18 +298,7 @@ def find_occurrences(body: str, quote: str) -> list[Anchor]:
     could only add false candidates. The normalised fallback reports the body's own
     characters and offsets, because stored evidence must quote the article, not the editor.
     """
-    quote = _clean_quote(quote)
-    exact = [make_anchor(body, i, i + len(quote)) for i in _find_all(body, quote)]
-    if exact:
-        return exact
-    needle = _normalised_text(quote)
-    norm = _normalise(body)
-    found: list[Anchor] = []
-    for i in _find_all(norm.text, needle):
-        start, end = norm.starts[i], norm.ends[i + len(needle) - 1]
-        if start is not None and end is not None:
-            found.append(make_anchor(body, start, end))
-    return found
+    return [make_anchor(body, start, end) for start, end in _occurrence_spans(body, quote)]
 
 
 def locate(body: str, quote: str, *, start: int | None = None, context: str = "") -> Anchor:
@@ -283,40 +306,48 @@ def locate(body: str, quote: str, *, start: int | None = None, context: str = ""
 
     ``start`` is only a hint: with a single occurrence there is nothing to disambiguate, so a
     stale offset (say, from before a copy edit) must not block the editor.
-    """
-    anchors = find_occurrences(body, quote)
-    shown = _quoted(quote)
-    if not anchors:
-        raise QuoteNotFound(f"The quote {shown} does not occur in the article.")
-    if len(anchors) == 1:
-        return anchors[0]
 
-    occurs = f"The quote {shown} occurs {_times(len(anchors))} in the article"
+    The work is linear in the body and bounded in occurrences: a context search reads the
+    surroundings of at most MAX_CONTEXT_OCCURRENCES of them, and messages list a few.
+    """
+    spans = _occurrence_spans(body, quote)
+    shown = _quoted(quote)
+    if not spans:
+        raise QuoteNotFound(f"The quote {shown} does not occur in the article.")
+    if len(spans) == 1:
+        return make_anchor(body, *spans[0])
+
+    occurs = f"The quote {shown} occurs {_times(len(spans))} in the article"
     if start is not None:
-        for anchor in anchors:
-            if anchor.start == start:
-                return anchor
-        offsets = _join([str(a.start) for a in anchors])
+        for found_start, found_end in spans:
+            if found_start == start:
+                return make_anchor(body, found_start, found_end)
         raise AmbiguousQuote(
             f"{occurs}, but no occurrence starts at offset {start}. "
-            f"It starts at offsets {offsets}; give one of those.",
+            f"It starts at offsets {_offsets(spans)}; give one of those.",
         )
 
     needle = _normalised_text(context)
     if needle:
+        shown_context = _quoted(context)
+        if len(spans) > MAX_CONTEXT_OCCURRENCES:
+            raise AmbiguousQuote(
+                f"{occurs}, too many to look for the context {shown_context} near each "
+                f"(at most {MAX_CONTEXT_OCCURRENCES} are searched): {_listing(body, spans)}. "
+                "Give the start offset of the one you mean, or quote more of the passage so "
+                "that it occurs fewer times.",
+            )
         near = [
-            a
-            for a in anchors
-            if needle
-            in _normalise(body[max(0, a.start - CONTEXT_WINDOW) : a.end + CONTEXT_WINDOW]).text
+            (s, e)
+            for s, e in spans
+            if needle in _normalise(body[max(0, s - CONTEXT_WINDOW) : e + CONTEXT_WINDOW]).text
         ]
         if len(near) == 1:
-            return near[0]
-        shown_context = _quoted(context)
+            return make_anchor(body, *near[0])
         if not near:
             raise AmbiguousQuote(
                 f"{occurs}, and the context {shown_context} does not appear near any of them: "
-                f"{_listing(body, anchors)}. Give the start offset of the one you mean, or some "
+                f"{_listing(body, spans)}. Give the start offset of the one you mean, or some "
                 "words that appear close to it.",
             )
         raise AmbiguousQuote(
@@ -326,7 +357,7 @@ def locate(body: str, quote: str, *, start: int | None = None, context: str = ""
         )
 
     raise AmbiguousQuote(
-        f"{occurs}: {_listing(body, anchors)}. Give the start offset of the one you mean, or "
+        f"{occurs}: {_listing(body, spans)}. Give the start offset of the one you mean, or "
         "some words of context from near it.",
     )
 

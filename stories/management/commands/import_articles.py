@@ -1,7 +1,11 @@
 """Import articles (text, saved web pages, ninjs; folders and zips of them), or write them
 as a fixture."""
 
+import contextlib
 import json
+import os
+import secrets
+import shutil
 from pathlib import Path
 
 from django.core import serializers
@@ -133,12 +137,42 @@ class Command(BaseCommand):
         merged = [r for r in existing if _record_key(r) not in new_keys] + records
         merged.sort(key=lambda record: record["model"] != "stories.outlet")
         try:
-            path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            _replace_atomically(path, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
         except OSError as exc:
-            raise CommandError(f"{path}: cannot be written ({exc.strerror}).") from exc
+            raise CommandError(
+                f"{path}: cannot be written ({exc.strerror}); the fixture was left as it was."
+            ) from exc
         self.stdout.write(
             self.style.SUCCESS(f"Wrote {len(built)} article(s) to {path} ({len(merged)} records).")
         )
+
+
+def _replace_atomically(path, text):
+    """Write ``text`` to ``path`` so that it holds the old fixture or the new one, never
+    part of either: the text goes to a temporary file beside it (same file system, so the
+    rename is atomic), is fsynced, takes over the old file's permissions, and replaces it
+    with ``os.replace``; the directory is fsynced so the rename survives a crash too. A
+    write that fails (a full disk) removes the temporary file; a kill may leave one behind,
+    named ``.<name>.<random>.tmp``, and the fixture whole."""
+    path = Path(os.path.realpath(path))  # through a symlink, replace the file it names
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(temporary, "x", encoding="utf-8") as handle:  # "x": the umask's mode
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def _record_key(record):
