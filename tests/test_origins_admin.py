@@ -152,3 +152,26 @@ def test_a_public_origins_label_is_an_editors_call(django_user_model, demo_data)
     assert response.status_code == 302
     draft_only.refresh_from_db()
     assert draft_only.label == "a source"
+
+
+def test_the_desk_proposes_likely_same_origins_and_keeps_decided_pairs(
+    django_user_model, demo_data
+):
+    decided = OriginMatch.objects.get()  # the demo's "possibly the same" decision
+    friendly = Claim.objects.get(text="The exchange was a friendly first meeting")
+    before = weigh(friendly).reason
+    editor = client_for(desk_user(django_user_model, "editor"))
+
+    response = editor.post(
+        reverse("admin:stories_origin_changelist"),
+        {"action": "propose_same", "_selected_action": [decided.first_id]},
+        follow=True,
+    )
+
+    assert "proposed as possibly one" in messages_of(response)[0]
+    decided.refresh_from_db()
+    assert decided.status == MatchStatus.POSSIBLY
+    proposed = OriginMatch.objects.filter(status=MatchStatus.PROPOSED)
+    assert proposed.exists() and all(match.reason for match in proposed)
+    # Proposals never change a count until an editor decides them.
+    assert weigh(friendly).reason == before

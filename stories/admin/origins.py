@@ -18,7 +18,7 @@ from ..models import (
     OriginMatch,
     Verdict,
 )
-from ..services import decisions
+from ..services import decisions, proposals
 from ..text import anchoring
 
 
@@ -35,6 +35,17 @@ class OriginAdmin(admin.ModelAdmin):
     search_fields = ["label", "person__name", "outlet__name", "article__headline"]
     autocomplete_fields = ["person", "outlet", "article"]
     fields = ["kind", "label", "person", "outlet", "article", "note"]
+    actions = ["propose_same"]
+
+    @admin.action(description="Propose likely-same origins (among all) for an editor to decide")
+    def propose_same(self, request, queryset):
+        found = proposals.propose_same_origins()
+        self.message_user(
+            request,
+            f"{len(found)} pair(s) of origins proposed as possibly one; decide them under "
+            "Origin matches.",
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(passage_count=Count("evidence"))

@@ -22,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_json=False, **options):
         proposals.propose_derivations()
+        proposals.propose_same_origins()  # likely-same origins, for the same editors' queue
         relations = proposals.relations_for()
         if as_json:
             self.stdout.write(json.dumps([relation_data(r) for r in relations], indent=2))
