@@ -8,7 +8,6 @@ story the editor then edits and publishes.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,24 +17,10 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from ..models import Article, Claim, Story
-from ..selectors import Ledger, evidence_with_chains
+from ..selectors import Ledger
 from ..services import drafting
+from ..services.drafting import claims_in
 from ..text import reconciling
-
-
-def claims_for(articles):
-    """Claims with evidence in ``articles``, each with that evidence and its rivals'."""
-    evidence = evidence_with_chains().filter(article__in=articles).order_by("article", "start")
-    rivals = Claim.objects.prefetch_related(Prefetch("evidence", queryset=evidence))
-    return (
-        Claim.objects.filter(evidence__article__in=articles)
-        .distinct()
-        .order_by("text")
-        .select_related("verdict")
-        .prefetch_related(
-            Prefetch("evidence", queryset=evidence), Prefetch("contradicts", queryset=rivals)
-        )
-    )
 
 
 class ClaimsMatrixMixin:
@@ -70,7 +55,7 @@ class ClaimsMatrixMixin:
         chosen, articles = self.chosen_articles(request)
         articles = list(articles.distinct().select_related("outlet").order_by("pk"))
         ledger = Ledger()
-        assessments = [reconciling.assess(c, ledger.weigh) for c in claims_for(articles)]
+        assessments = [reconciling.assess(c, ledger.weigh) for c in claims_in(articles)]
         if not assessments:
             messages.info(request, "No claim has evidence in these articles yet.")
         context = {

@@ -1,9 +1,10 @@
 """Citing a passage: saving a piece of evidence, and its claim when the claim is new."""
 
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION
 from django.db import transaction
 
 from ..models import EvidenceRelay
+from .history import record
 
 
 @transaction.atomic
@@ -19,20 +20,10 @@ def cite_passage(evidence, claim, user, relayed_by=None):
     article = evidence.article
     if claim.pk is None:
         claim.save()
-        _log_addition(user, claim, f"Added while citing “{article}”.")
+        record(user, claim, f"Added while citing “{article}”.", ADDITION)
     evidence.claim = claim
     evidence.save()
     if relayed_by is not None:
         EvidenceRelay.objects.create(evidence=evidence, origin=relayed_by, position=1)
-    _log_addition(user, evidence, f"Cited from the reading view of “{article}”.")
+    record(user, evidence, f"Cited from the reading view of “{article}”.", ADDITION)
     return evidence
-
-
-def _log_addition(user, obj, message):
-    LogEntry.objects.log_actions(
-        user_id=user.pk,
-        queryset=[obj],
-        action_flag=ADDITION,
-        change_message=message,
-        single_object=True,
-    )

@@ -5,23 +5,12 @@ and the desk's verdict on a claim all change public pages at once, so each is
 a deliberate, logged decision by an editor — never a side effect of a proposal.
 """
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Derivation, DerivationStatus, MatchStatus, OriginMatch, Verdict
-
-
-def _log(user, obj, message, flag=CHANGE):
-    if user is None:
-        return
-    LogEntry.objects.log_actions(
-        user_id=user.pk,
-        queryset=[obj],
-        action_flag=flag,
-        change_message=message,
-        single_object=True,
-    )
+from .history import record
 
 
 @transaction.atomic
@@ -32,7 +21,7 @@ def decide_origin_match(match, status, user):
     match = OriginMatch.objects.select_for_update().get(pk=match.pk)
     match.status, match.decided_by, match.decided_at = status, user, timezone.now()
     match.save(update_fields=["status", "decided_by", "decided_at"])
-    _log(user, match, f"Decided: {match.get_status_display().lower()}.")
+    record(user, match, f"Decided: {match.get_status_display().lower()}.")
     return match
 
 
@@ -45,7 +34,7 @@ def decide_derivation(derivation, status, user):
     derivation.status, derivation.decided_by = status, user
     derivation.decided_at = timezone.now()
     derivation.save(update_fields=["status", "decided_by", "decided_at"])
-    _log(user, derivation, f"{derivation.get_status_display()}.")
+    record(user, derivation, f"{derivation.get_status_display()}.")
     return derivation
 
 
@@ -61,7 +50,7 @@ def set_verdict(claim, rating, reason, user):
         verdict.decided_by, verdict.decided_at = user, timezone.now()
     verdict.full_clean()
     verdict.save()
-    _log(
+    record(
         user,
         verdict,
         f"Verdict: {verdict.get_rating_display()}.",

@@ -26,13 +26,15 @@ class DraftError(Exception):
 
 def claims_in(articles):
     """The claims with evidence in ``articles``, each with only that evidence
-    (and its rivals' evidence in those articles) prefetched."""
+    (and its rivals' evidence in those articles), its verdict and its people
+    prefetched: what a draft and the desk's matrix weigh."""
     evidence = evidence_with_chains().filter(article__in=articles).order_by("article", "start")
     rivals = Claim.objects.prefetch_related(Prefetch("evidence", queryset=evidence))
     return (
         Claim.objects.filter(evidence__article__in=articles)
         .distinct()
         .order_by("pk")
+        .select_related("verdict")
         .prefetch_related(
             Prefetch("evidence", queryset=evidence),
             Prefetch("contradicts", queryset=rivals),

@@ -38,6 +38,8 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from .independence import ANONYMOUS, DOCUMENT, OUTLET, PERSON, POST, REPORTING
+
 __all__ = [
     "KINDS",
     "LIKELIHOODS",
@@ -48,14 +50,7 @@ __all__ = [
     "propose_same_origins",
 ]
 
-REPORTING, PERSON, ANONYMOUS, POST, DOCUMENT, OUTLET = (
-    "reporting",
-    "person",
-    "anonymous",
-    "post",
-    "document",
-    "outlet",
-)
+# The origin kinds are the reconciliation's (and the Origin model's).
 KINDS = (REPORTING, PERSON, ANONYMOUS, POST, DOCUMENT, OUTLET)
 SAME, LIKELY, POSSIBLE = "same", "likely", "possible"
 LIKELIHOODS = (SAME, LIKELY, POSSIBLE)
