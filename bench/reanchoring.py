@@ -15,7 +15,7 @@ counting comparisons, wall-clock figures live here.
 import random
 import statistics
 import sys
-import time
+import timeit
 from collections import Counter
 from pathlib import Path
 
@@ -116,12 +116,7 @@ def revised(rng, paragraphs, cited):
 
 
 def median_ms(function):
-    samples = []
-    for _ in range(REPEAT):
-        began = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - began) * 1000)
-    return statistics.median(samples)
+    return statistics.median(timeit.repeat(function, number=1, repeat=REPEAT)) * 1000
 
 
 def run(name, old_body, new_body, anchors):

@@ -565,8 +565,8 @@ def sentence(rng: random.Random, twin: bool) -> str:
 
 @st.composite
 def articles(draw):
-    """An article of distinct random sentences (some sharing a twin phrase), a passage in one
-    of them, and the sentence list the edits below work on."""
+    """An article of distinct random sentences (some sharing a twin phrase) and a passage in
+    one of them, with the sentence list and breaks the edits below work on."""
     # Seeded word choice, not drawn word by word: shrinking would make every sentence "Harbour
     # harbour harbour.", near-duplicates no rule could (or should) tell apart.
     rng = random.Random(draw(st.integers(0, 2**32)))  # noqa: S311 (not for secrets)
@@ -585,7 +585,9 @@ def articles(draw):
         last = draw(st.integers(first, len(words) - 1))
         at = len(" ".join(words[:first])) + (first > 0)
         span = (at, at + len(" ".join(words[first : last + 1])))
-    return rng, sentences, breaks, k, span
+    old, spans = build(sentences, breaks)
+    passage = make_anchor(old, spans[k][0] + span[0], spans[k][0] + span[1])
+    return rng, sentences, breaks, k, old, passage
 
 
 def build(sentences, breaks):
@@ -646,9 +648,7 @@ def check_binding(result, old_quote, new, allowed_span):
 @settings(max_examples=150, deadline=None, database=None)
 @given(article=articles(), data=st.data())
 def test_property_untouched_sentence_stays_exact_in_place(article, data):
-    rng, sentences, breaks, k, (qs, qe) = article
-    old, old_spans = build(sentences, breaks)
-    passage = make_anchor(old, old_spans[k][0] + qs, old_spans[k][0] + qe)
+    rng, sentences, breaks, k, old, passage = article
     records = edit(data.draw, rng, list(enumerate(sentences)), k, ("insert", "delete", "replace"))
     assume(all(text != sentences[k] for ident, text in records if ident != k))
     new, new_spans = build(
@@ -663,9 +663,7 @@ def test_property_untouched_sentence_stays_exact_in_place(article, data):
 @settings(max_examples=150, deadline=None, database=None)
 @given(article=articles(), data=st.data())
 def test_property_deleted_sentence_is_never_bound(article, data):
-    rng, sentences, breaks, k, (qs, qe) = article
-    old, old_spans = build(sentences, breaks)
-    passage = make_anchor(old, old_spans[k][0] + qs, old_spans[k][0] + qe)
+    rng, sentences, breaks, k, old, passage = article
     records = [record for record in enumerate(sentences) if record[0] != k]
     records = edit(data.draw, rng, records, k)
     assume(all(text != sentences[k] for _, text in records))
@@ -678,9 +676,9 @@ def test_property_deleted_sentence_is_never_bound(article, data):
 @settings(max_examples=150, deadline=None, database=None)
 @given(article=articles(), data=st.data())
 def test_property_edited_or_moved_sentence_binds_only_inside_itself(article, data):
-    rng, sentences, breaks, k, (qs, qe) = article
-    old, old_spans = build(sentences, breaks)
-    passage = make_anchor(old, old_spans[k][0] + qs, old_spans[k][0] + qe)
+    rng, sentences, breaks, k, old, passage = article
+    at_sentence = build(sentences, breaks)[1][k][0]
+    qs, qe = passage.start - at_sentence, passage.end - at_sentence
     own_text = sentences[k]
     change = data.draw(st.sampled_from(["typo", "respace", "curl", "move", "none"]))
     if change == "typo":

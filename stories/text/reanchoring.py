@@ -66,14 +66,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
-from typing import Protocol
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 # The same folding as ``locate``, so a quote an editor could cite is the quote re-anchoring
 # recognises; it is private to ``anchoring`` only because nothing else needed it so far.
-from .anchoring import AnchorError, _normalise
+from .anchoring import Anchor, AnchorError, _normalise
 
 __all__ = [
     "CONTEXT_AGREES",
@@ -89,7 +88,6 @@ __all__ = [
     "STATES",
     "BodyChange",
     "Candidate",
-    "Passage",
     "Reanchored",
     "StalePassage",
     "Thresholds",
@@ -166,16 +164,6 @@ class StalePassage(AnchorError):
     """
 
 
-class Passage(Protocol):
-    """Anything stored like an ``anchoring.Anchor``: an Anchor, or an Evidence row."""
-
-    start: int
-    end: int
-    quote: str
-    prefix: str
-    suffix: str
-
-
 @dataclass(frozen=True)
 class Candidate:
     """A place in the new body that might be the passage.
@@ -243,8 +231,11 @@ def reanchor(
     return BodyChange(old_body, new_body).reanchor(start, end, quote, prefix, suffix)
 
 
-def reanchor_all(old_body: str, new_body: str, passages: Iterable[Passage]) -> list[Reanchored]:
-    """Re-anchor every passage of one article, diffing the two bodies only once."""
+def reanchor_all(old_body: str, new_body: str, passages: Iterable[Anchor]) -> list[Reanchored]:
+    """Re-anchor every passage of one article, diffing the two bodies only once.
+
+    ``passages`` are Anchors or anything with their five fields (an Evidence row will do).
+    """
     return BodyChange(old_body, new_body).reanchor_all(passages)
 
 
@@ -307,6 +298,11 @@ def _sentence_span(body: str, start: int, end: int) -> tuple[int, int]:
     if match is None:
         return sentence_start, high
     return sentence_start, match.end(1) if match.group(1) else match.start()
+
+
+def _sides(text: str, before: int, start: int, end: int, after: int) -> str:
+    """What stands either side of ``text[start:end]``, folded: left part, NUL, right part."""
+    return _fold(text[before:start]) + "\0" + _fold(text[end:after])
 
 
 def _agreement(a: str, b: str) -> float:
@@ -555,30 +551,15 @@ class _Setting:
         return _fold(self.raw_quote)
 
     @cached_property
-    def sentence(self) -> str:
-        """The sentence outside the quote: its left part, NUL, its right part."""
-        old = self.old
+    def compared(self) -> tuple[str, str, str, str]:
+        """Folded for comparison: the sentence outside the quote, the stored prefix and
+        suffix, and the sentence outside the quote widened to 32 characters either side."""
+        old, start, end = self.old, self.start, self.end
         return (
-            _fold(old[self.sentence_start : self.start])
-            + "\0"
-            + _fold(old[self.end : self.sentence_end])
-        )
-
-    @cached_property
-    def prefix(self) -> str:
-        return _fold(self.raw_prefix)
-
-    @cached_property
-    def suffix(self) -> str:
-        return _fold(self.raw_suffix)
-
-    @cached_property
-    def around(self) -> str:
-        old = self.old
-        return (
-            _fold(old[self.before_start : self.start])
-            + "\0"
-            + _fold(old[self.end : self.after_end])
+            _sides(old, self.sentence_start, start, end, self.sentence_end),
+            _fold(self.raw_prefix),
+            _fold(self.raw_suffix),
+            _sides(old, self.before_start, start, end, self.after_end),
         )
 
 
@@ -635,7 +616,7 @@ class BodyChange:
 
     # -- the rules -------------------------------------------------------------------------
 
-    def reanchor_all(self, passages: Iterable[Passage]) -> list[Reanchored]:
+    def reanchor_all(self, passages: Iterable[Anchor]) -> list[Reanchored]:
         return [self.reanchor(p.start, p.end, p.quote, p.prefix, p.suffix) for p in passages]
 
     def reanchor(
@@ -792,20 +773,18 @@ class BodyChange:
     def _fit(self, setting: _Setting, start: int, end: int) -> _Fit:
         new = self.new_body
         sentence_start, sentence_end = _sentence_span(new, start, end)
-        sentence = _fold(new[sentence_start:start]) + "\0" + _fold(new[end:sentence_end])
+        sentence = _sides(new, sentence_start, start, end, sentence_end)
         prefix = _fold(new[max(0, start - setting.prefix_chars) : start])
         suffix = _fold(new[end : end + setting.suffix_chars])
-        around = (
-            _fold(new[max(0, start - setting.around_before) : start])
-            + "\0"
-            + _fold(new[end : end + setting.around_after])
-        )
+        before = max(0, start - setting.around_before)
+        around = _sides(new, before, start, end, end + setting.around_after)
+        old_sentence, old_prefix, old_suffix, old_around = setting.compared
         self.comparisons += 4
         return _Fit(
-            sentence=_agreement(setting.sentence, sentence),
-            prefix=_agreement(setting.prefix, prefix),
-            suffix=_agreement(setting.suffix, suffix),
-            context=_agreement(setting.around, around),
+            sentence=_agreement(old_sentence, sentence),
+            prefix=_agreement(old_prefix, prefix),
+            suffix=_agreement(old_suffix, suffix),
+            context=_agreement(old_around, around),
         )
 
     def _approximate(
