@@ -190,6 +190,15 @@ def test_a_tiny_quote_is_never_bound_approximately_but_is_shown():
     assert [c.text for c in result.candidates] == ["he said"]
 
 
+def test_a_word_said_twice_is_not_swapped_for_its_neighbour_when_one_is_edited():
+    old = "By then she had had enough of the delays. The train left at noon."
+    new = old.replace("had had", "hda had")
+    first = follow(old, new, anchored(old, "had", 0))
+    assert first.state == ORPHANED  # three letters: a typo there is never bound
+    second = follow(old, new, anchored(old, "had", 1))
+    assert (second.state, second.start) == (EXACT, new.index("hda had") + 4)
+
+
 def test_line_breaks_and_double_spaces_inside_the_quote_are_exact():
     new = ARTICLE.replace("would stay open all summer", "would  stay open\nall summer")
     passage = anchored(ARTICLE, LONG_QUOTE)
@@ -197,6 +206,18 @@ def test_line_breaks_and_double_spaces_inside_the_quote_are_exact():
     assert result.state == EXACT
     assert result.quote == "the library on Elm Street would  stay open\nall summer"
     assert new[result.start : result.end] == result.quote
+
+
+def test_invisible_characters_and_ellipses_pasted_into_the_quote_are_exact():
+    new = ARTICLE.replace("library", "li\u00adbrary").replace("Elm Street", "Elm\u200b Street")
+    result = follow(ARTICLE, new, anchored(ARTICLE, LONG_QUOTE))
+    assert (result.state, result.quote) == (EXACT, new[result.start : result.end])
+    assert result.quote.startswith("the li\u00adbrary on Elm\u200b Street")
+
+    old = "He paused... then said no. Nobody moved."
+    new = "He paused\u2026 then said no. Nobody moved."
+    result = follow(old, new, anchored(old, "He paused... then said no."))
+    assert (result.state, result.quote) == (EXACT, "He paused\u2026 then said no.")
 
 
 def test_curly_and_straight_quotes_swapped_are_exact():

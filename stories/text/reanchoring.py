@@ -26,7 +26,7 @@ The rules, and why
 *Diff once.* The two bodies are diffed once per article (:class:`BodyChange`): the common
 head and tail are cut off in linear time, the middle is diffed by sentences with
 ``difflib.SequenceMatcher`` and every replaced stretch of bounded size again by characters with
-rapidfuzz's ``Indel`` opcodes. A passage's old offsets then map to new ones by binary search.
+rapidfuzz's ``Levenshtein`` opcodes. A passage's old offsets then map to new ones by binary search.
 
 *Sentence identity.* A passage belongs to the sentence it was cut from. Its *own region* is
 the new text the diff puts where that sentence stood. A quote found there, in a sentence that
@@ -62,13 +62,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Levenshtein
 
 # The same folding as ``locate``, so a quote an editor could cite is the quote re-anchoring
 # recognises; it is private to ``anchoring`` only because nothing else needed it so far.
@@ -140,7 +140,7 @@ MAX_LISTED = 10  # candidates kept on a result for the editor
 SENTENCE_REACH = 600  # characters looked at either side for a sentence's ends
 REGION_LIMIT = 4_000  # own region longer than the old sentence plus this is a rewrite, not it
 # Replaced stretches are diffed again by word when (words m) * (words n) is at most this, and
-# differing words by character up to CHARACTER_DIFF_CELLS: rapidfuzz's bit-parallel Indel
+# differing words by character up to CHARACTER_DIFF_CELLS: rapidfuzz's bit-parallel Levenshtein
 # costs about m * n / 64 machine words.
 FINE_DIFF_CELLS = 40_000_000
 CHARACTER_DIFF_CELLS = 1_000_000
@@ -249,6 +249,7 @@ def _fold(text: str) -> str:
 
 _VISIBLE = re.compile(r"[^\s\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _INVISIBLE = "[\u00ad\u200b\u200c\u200d\u2060\ufeff]*"
+_INVISIBLE_CHAR = re.compile(_INVISIBLE[:-1])
 _TOLERANT = {
     " ": r"\s[\s\u00ad\u200b\u200c\u200d\u2060\ufeff]*",
     "'": "['\u2018\u2019\u201a\u201b\u2032]",
@@ -258,10 +259,12 @@ _TOLERANT = {
 
 
 @lru_cache(maxsize=4096)
-def _tolerant(folded: str) -> re.Pattern[str]:
-    """A pattern matching every body text that folds to ``folded``, found by the C regex
-    engine with the body's own offsets (folding the whole body in Python would cost more
-    than the rest of re-anchoring together). A lookahead, so overlapping copies are found."""
+def _tolerant(folded: str, invisible: bool) -> re.Pattern[str]:
+    """A pattern matching every text that folds to ``folded``, for the C regex engine to find
+    with the body's own offsets (folding a whole body in Python would cost more than the rest
+    of re-anchoring together). A lookahead, so overlapping copies are found too. Invisible
+    characters between letters are allowed only when the text searched has any: the pattern
+    that allows them everywhere takes far longer to compile."""
     parts: list[str] = []
     i = 0
     while i < len(folded):
@@ -270,9 +273,19 @@ def _tolerant(folded: str) -> re.Pattern[str]:
             i += 3
             continue
         ch = folded[i]
-        parts.append(_TOLERANT.get(ch) or re.escape(ch))
+        if ch == " " and not invisible:
+            parts.append(r"\s+")
+        else:
+            parts.append(_TOLERANT.get(ch) or re.escape(ch))
         i += 1
-    return re.compile("(?=(" + _INVISIBLE.join(parts) + "))")
+    return re.compile("(?=(" + (_INVISIBLE if invisible else "").join(parts) + "))")
+
+
+def _occurrences(folded: str, text: str, low: int, high: int) -> Iterator[tuple[int, int]]:
+    """Every stretch of ``text[low:high]`` that folds to ``folded``."""
+    invisible = _INVISIBLE_CHAR.search(text, low, high) is not None
+    for match in _tolerant(folded, invisible).finditer(text, low, high):
+        yield match.start(1), match.end(1)
 
 
 # A sentence ends at terminal punctuation (with any closing quotes or brackets) followed by
@@ -376,7 +389,9 @@ def _fine(old: str, new: str, i1: int, i2: int, j1: int, j2: int) -> list[Block]
     Words first, because a character diff of two different sentences aligns stray letters
     of one with the other; characters then, so a fixed typo leaves the rest of its word
     (and the quote around it) aligned. Words are compared without the space after them, or
-    the spaces of two unrelated sentences would pair them up.
+    the spaces of two unrelated sentences would pair them up. Levenshtein rather than Indel
+    alignment, because a substitution keeps a changed word in its place: "had had" edited to
+    "hda had" changed the first word; it did not drop the second and insert a third.
     """
     a, a_at = _split(_TOKEN, old, i1, i2)
     b, b_at = _split(_TOKEN, new, j1, j2)
@@ -384,7 +399,7 @@ def _fine(old: str, new: str, i1: int, i2: int, j1: int, j2: int) -> list[Block]
         return [Block(i1, i2, j1, j2, False)]
     blocks: list[Block] = []
     pending: list[int] | None = None  # a run of differing words: [i1, i2, j1, j2]
-    for op in Indel.opcodes([t.rstrip() for t in a], [t.rstrip() for t in b]):
+    for op in Levenshtein.opcodes([t.rstrip() for t in a], [t.rstrip() for t in b]):
         if op.tag != "equal":
             span = [a_at[op.src_start], a_at[op.src_end], b_at[op.dest_start], b_at[op.dest_end]]
             pending = span if pending is None else [pending[0], span[1], pending[2], span[3]]
@@ -411,7 +426,7 @@ def _characters(old: str, new: str, i1: int, i2: int, j1: int, j2: int) -> list[
     if i1 == i2 or j1 == j2 or (i2 - i1) * (j2 - j1) > CHARACTER_DIFF_CELLS:
         return [Block(i1, i2, j1, j2, False)]
     blocks = []
-    for op in Indel.opcodes(old[i1:i2], new[j1:j2]):
+    for op in Levenshtein.opcodes(old[i1:i2], new[j1:j2]):
         # Shorter agreements between differing words are coincidence, not alignment.
         equal = op.tag == "equal" and op.src_end - op.src_start >= _MIN_EQUAL_RUN
         blocks.append(
@@ -629,12 +644,11 @@ class BodyChange:
             # every comparison below would say 100, so none is made.
             return self._bound(EXACT, (carried, carried + end - start), 100.0)
         limits = thresholds(quote)
-        pattern = _tolerant(setting.quote)
         region = self._own_region(setting)
 
         # 1. The quote in its own sentence, which still reads the same around it: exact.
         span = (carried, self.carry_end(end))
-        own = self._own_occurrence(pattern, region, span) if region is not None else None
+        own = self._own_occurrence(setting.quote, region, span) if region is not None else None
         if own is not None:
             own_fit = self._fit(setting, *own)
             if own_fit.sentence >= CONTEXT_AGREES:
@@ -643,7 +657,7 @@ class BodyChange:
         # 2. An unchanged copy in new text, in the same sentence, beside its old neighbours,
         # and clearly the best such copy: moved.
 
-        copies, crowded = self._copies_in_new_text(pattern, region, len(quote))
+        copies, crowded = self._copies_in_new_text(setting.quote, region, len(quote))
         scored = [(span, self._fit(setting, *span)) for span in copies]
         supported = sorted(
             ((span, fit) for span, fit in scored if fit.supported),
@@ -732,7 +746,7 @@ class BodyChange:
         return low, high
 
     def _own_occurrence(
-        self, pattern: re.Pattern[str], region: tuple[int, int], carried: tuple[int, int]
+        self, folded: str, region: tuple[int, int], carried: tuple[int, int]
     ) -> tuple[int, int] | None:
         """The quote where the diff carries the passage, inside its own sentence.
 
@@ -741,14 +755,17 @@ class BodyChange:
         """
         low, high = region
         first, last = carried[0], max(carried[1], carried[0] + 1)
-        spans = [(m.start(1), m.end(1)) for m in pattern.finditer(self.new_body, low, high)]
-        spans = [(s, e) for s, e in spans if s < last and e > first]
+        spans = [
+            (s, e)
+            for s, e in _occurrences(folded, self.new_body, low, high)
+            if s < last and e > first
+        ]
         if not spans:
             return None
         return min(spans, key=lambda span: (abs(span[0] - first), span[0]))
 
     def _copies_in_new_text(
-        self, pattern: re.Pattern[str], region: tuple[int, int] | None, length: int
+        self, folded: str, region: tuple[int, int] | None, length: int
     ) -> tuple[list[tuple[int, int]], bool]:
         """Unchanged copies of the quote overlapping new text, outside the own region.
 
@@ -759,8 +776,7 @@ class BodyChange:
         for block in self._changed:
             low = max(0, block.new_start - margin)
             high = min(len(self.new_body), block.new_end + margin)
-            for match in pattern.finditer(self.new_body, low, high):
-                start, end = match.start(1), match.end(1)
+            for start, end in _occurrences(folded, self.new_body, low, high):
                 if start >= block.new_end or end <= block.new_start:
                     continue
                 if region is not None and start < region[1] and end > region[0]:
@@ -790,14 +806,21 @@ class BodyChange:
     def _approximate(
         self, setting: _Setting, region: tuple[int, int]
     ) -> tuple[Candidate, _Fit] | None:
-        """The stretch of the own region most like the quote, cut at word boundaries."""
-        low, high = region
+        """What became of the quote's own characters, if it still resembles the quote.
+
+        The search stays near where the diff carries the passage (a little either side, for
+        words added or dropped at its ends) and the answer must overlap that place: the same
+        words elsewhere in the sentence are other words, however alike.
+        """
+        carried = self.carry_start(setting.start), self.carry_end(setting.end)
+        reach = len(setting.quote) // 2 + _CONTEXT_CHARS
+        low, high = max(region[0], carried[0] - reach), min(region[1], carried[1] + reach)
         new = self.new_body
-        window = _normalise(new[low:high])
         words = _Words(new, low, high)
         if not words.starts:
             return None
-        guesses = [(self.carry_start(setting.start), self.carry_end(setting.end))]
+        guesses = [carried]
+        window = _normalise(new[low:high])
         alignment = fuzz.partial_ratio_alignment(setting.quote, window.text)
         self.comparisons += 1
         if alignment is not None and alignment.dest_end > alignment.dest_start:
@@ -807,15 +830,17 @@ class BodyChange:
                     low + _raw_end(window, alignment.dest_end),
                 )
             )
-        best: tuple[float, int, int] | None = None
+        found = []
         for start, end in guesses:
-            found = self._climb(setting.quote, words, words.snap(start, end))
-            if found is not None and (best is None or found[0] > best[0]):
-                best = found
-        if best is None:
+            climbed = self._climb(setting.quote, words, words.snap(start, end))
+            if climbed is not None:
+                score, first, last = climbed
+                start, end = words.starts[first], words.ends[last]
+                if start < max(carried[1], carried[0] + 1) and end > carried[0]:
+                    found.append((score, start, end))
+        if not found:
             return None
-        score, first, last = best
-        start, end = words.starts[first], words.ends[last]
+        score, start, end = max(found)
         fit = self._fit(setting, start, end)
         return self._candidate((start, end), score, fit), fit
 
