@@ -24,14 +24,16 @@ Only ``exact`` and ``moved`` are settled (:data:`SETTLED`); the others wait for 
 The rules, and why
 ------------------
 *Diff once.* The two bodies are diffed once per article (:class:`BodyChange`): the common
-head and tail are cut off in linear time, the middle is diffed by sentences with
-``difflib.SequenceMatcher`` and every replaced stretch of bounded size again by characters with
-rapidfuzz's ``Levenshtein`` opcodes. A passage's old offsets then map to new ones by binary search.
+head and tail are cut off (at sentence ends) in linear time, the middle is diffed by sentences
+with ``difflib.SequenceMatcher``, every replaced stretch of bounded size again by words and
+then characters with rapidfuzz's ``Levenshtein`` opcodes, and insertions and deletions slide
+to natural boundaries. A passage's old offsets then map to new ones by binary search.
 
 *Sentence identity.* A passage belongs to the sentence it was cut from. Its *own region* is
-the new text the diff puts where that sentence stood. A quote found there, in a sentence that
-still reads the same around it, is ``exact``; the old offset itself decides nothing, so a copy
-of the sentence that happens to sit at the old offset is never preferred to the original.
+the new text the diff puts where that sentence stood. The quote found there, overlapping the
+place the diff carries the passage to, in a sentence that still reads the same around it, is
+``exact``; the old offset itself decides nothing, so a copy of the sentence that happens to
+sit at the old offset is never preferred to the original.
 
 *Twins never.* Text the diff carries over unchanged from somewhere else in the old body is
 that other place's text: a repeated phrase there is a twin, not the passage. So only two kinds
@@ -44,10 +46,11 @@ same around it (:data:`CONTEXT_AGREES`) and the stored prefix or suffix agrees t
 beats every other such copy by :data:`DECISIVE_MARGIN`. A passage is never bound to other text
 to avoid an orphan.
 
-*Approximate matching* runs only inside the own region, with
+*Approximate matching* runs only inside the own region, near the place the diff carries the
+passage to (and its answer must overlap that place), with
 ``rapidfuzz.fuzz.partial_ratio_alignment`` to find the stretch and ``fuzz.ratio`` (normalised
-Indel similarity, 0-100) to score it, with minimums that are stricter for short quotes; see
-:func:`thresholds`.
+Indel similarity, 0-100) to score it, with minimums that are stricter for short quotes (see
+:func:`thresholds`); the rest of the sentence must still read the same for it to bind.
 
 *Bounded work.* Every search reads a bounded window: the own region (capped), the candidate's
 sentence (:data:`SENTENCE_REACH`), and the new text of the version; at most
@@ -72,7 +75,7 @@ from rapidfuzz.distance import Levenshtein
 
 # The same folding as ``locate``, so a quote an editor could cite is the quote re-anchoring
 # recognises; it is private to ``anchoring`` only because nothing else needed it so far.
-from .anchoring import Anchor, AnchorError, _normalise
+from .anchoring import CONTEXT_CHARS, Anchor, AnchorError, _normalise
 
 __all__ = [
     "CONTEXT_AGREES",
@@ -144,11 +147,9 @@ REGION_LIMIT = 4_000  # own region longer than the old sentence plus this is a r
 # costs about m * n / 64 machine words.
 FINE_DIFF_CELLS = 40_000_000
 CHARACTER_DIFF_CELLS = 1_000_000
-_MIN_EQUAL_RUN = 3
+_MIN_EQUAL_RUN = 3  # shorter character agreements between differing words are coincidence
 _MAX_STEPS = 6  # word-boundary adjustments tried for an approximate match
 _MAX_SLIDE = 64  # how far an insertion or deletion may slide to a natural boundary
-
-_CONTEXT_CHARS = 32  # same as anchoring.CONTEXT_CHARS: how far a candidate's sides are read
 
 # The most scoring calls one passage can cost: its own occurrence's fit (4), the copies' fits
 # (4 each), and the approximate search (one alignment; per guess, a start and four options a
@@ -555,8 +556,8 @@ class _Setting:
         self.raw_quote, self.raw_prefix, self.raw_suffix = quote, prefix, suffix
         self.sentence_start, self.sentence_end = _sentence_span(old, start, end)
         # The sentence outside the quote, at least 32 characters either side.
-        self.before_start = max(0, min(self.sentence_start, start - _CONTEXT_CHARS))
-        self.after_end = min(len(old), max(self.sentence_end, end + _CONTEXT_CHARS))
+        self.before_start = max(0, min(self.sentence_start, start - CONTEXT_CHARS))
+        self.after_end = min(len(old), max(self.sentence_end, end + CONTEXT_CHARS))
         self.around_before = start - self.before_start
         self.around_after = self.after_end - end
         self.prefix_chars, self.suffix_chars = len(prefix), len(suffix)
@@ -647,8 +648,10 @@ class BodyChange:
         region = self._own_region(setting)
 
         # 1. The quote in its own sentence, which still reads the same around it: exact.
-        span = (carried, self.carry_end(end))
-        own = self._own_occurrence(setting.quote, region, span) if region is not None else None
+        carried_span = (carried, self.carry_end(end))
+        own = None
+        if region is not None:
+            own = self._own_occurrence(setting.quote, region, carried_span)
         if own is not None:
             own_fit = self._fit(setting, *own)
             if own_fit.sentence >= CONTEXT_AGREES:
@@ -656,7 +659,6 @@ class BodyChange:
 
         # 2. An unchanged copy in new text, in the same sentence, beside its old neighbours,
         # and clearly the best such copy: moved.
-
         copies, crowded = self._copies_in_new_text(setting.quote, region, len(quote))
         scored = [(span, self._fit(setting, *span)) for span in copies]
         supported = sorted(
@@ -813,7 +815,7 @@ class BodyChange:
         words elsewhere in the sentence are other words, however alike.
         """
         carried = self.carry_start(setting.start), self.carry_end(setting.end)
-        reach = len(setting.quote) // 2 + _CONTEXT_CHARS
+        reach = len(setting.quote) // 2 + CONTEXT_CHARS
         low, high = max(region[0], carried[0] - reach), min(region[1], carried[1] + reach)
         new = self.new_body
         words = _Words(new, low, high)
