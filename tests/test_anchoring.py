@@ -23,7 +23,6 @@ from stories.text.anchoring import (
     find_occurrences,
     locate,
     make_anchor,
-    reanchor,
     segment_paragraphs,
 )
 from stories.text.paragraphs import paragraph_spans
@@ -341,66 +340,6 @@ def test_a_start_offset_picks_one_of_300000_occurrences_with_a_short_message():
 # --- reanchor -------------------------------------------------------------------------------
 
 
-def test_reanchor_unchanged_body_returns_same_anchor():
-    anchor = locate(MEGAN, "gotta meet proper")
-    again = reanchor(MEGAN, anchor.quote, anchor.prefix, anchor.suffix, anchor.start)
-    assert again == anchor
-
-
-def test_reanchor_after_text_inserted_before_the_passage():
-    anchor = locate(MEGAN, "gotta meet proper")
-    edited = "Outside the courthouse, " + MEGAN
-    again = reanchor(edited, anchor.quote, anchor.prefix, anchor.suffix, anchor.start)
-    assert again is not None
-    assert again.start == anchor.start + len("Outside the courthouse, ")
-    assert again.quote == anchor.quote
-
-
-def test_reanchor_returns_none_when_the_passage_was_edited_away():
-    anchor = locate(MEGAN, "gotta meet proper")
-    edited = MEGAN.replace("We gotta meet proper.", "We should meet properly.")
-    assert reanchor(edited, anchor.quote, anchor.prefix, anchor.suffix, anchor.start) is None
-
-
-def test_reanchor_resolves_duplicate_quotes_by_prefix_and_suffix():
-    body = "Ann said yes. Later, Bob said yes."
-    first, second = (a.start for a in find_occurrences(body, "said yes"))
-    stored = make_anchor(body, second, second + len("said yes"))
-    # Text inserted at the top moves the FIRST occurrence to just before the old offset, so
-    # nearness alone would pick the wrong one; the stored context must decide.
-    inserted = "X" * (second - first - 3) + " "
-    edited = inserted + body
-    assert edited.index("said yes") == stored.start - 2
-    again = reanchor(edited, stored.quote, stored.prefix, stored.suffix, stored.start)
-    assert again is not None
-    assert again.start == second + len(inserted)
-    assert again.prefix.endswith("Later, Bob ")
-
-
-def test_reanchor_ties_are_broken_by_distance_to_old_start():
-    body = "yes. yes. yes. yes."
-    again = reanchor(body, "yes", start=11)
-    assert again is not None and again.start == 10
-
-
-def test_reanchor_tolerates_retyped_typography():
-    anchor = locate(MEGAN, "this don't count")
-    straightened = MEGAN.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-    edited = "UPDATED: " + straightened
-    again = reanchor(edited, anchor.quote, anchor.prefix, anchor.suffix, anchor.start)
-    assert again is not None
-    assert again.quote == "this don't count"
-    assert again.start == anchor.start + len("UPDATED: ")
-
-
-def test_reanchor_without_start_uses_context_alone():
-    body = _body_with_repeats()
-    second = body.rindex("said yes")
-    stored = make_anchor(body, second, second + len("said yes"))
-    again = reanchor(body, stored.quote, stored.prefix, stored.suffix)
-    assert again == stored
-
-
 # --- segment_paragraphs ---------------------------------------------------------------------
 
 
@@ -530,7 +469,6 @@ def test_property_make_anchor_then_locate_with_start_round_trips():
                 continue
             anchor = make_anchor(body, start, end)
             assert locate(body, quote, start=start) == anchor
-            assert reanchor(body, anchor.quote, anchor.prefix, anchor.suffix, start) == anchor
 
 
 def test_hypothesis_round_trip_make_anchor_then_locate():

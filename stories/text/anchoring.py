@@ -32,7 +32,6 @@ __all__ = [
     "find_occurrences",
     "locate",
     "make_anchor",
-    "reanchor",
     "segment_paragraphs",
 ]
 
@@ -118,12 +117,6 @@ _SINGLE_CHAR_FOLDS: dict[str, str] = {
 _EXPANSIONS: dict[str, str] = {"\u2026": "..."}
 # Invisible characters that survive copy and paste from web pages but can't be typed.
 _DROPPED = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
-
-
-def _fold_char(ch: str) -> str:
-    if ch.isspace():
-        return " "
-    return _SINGLE_CHAR_FOLDS.get(ch, ch)
 
 
 @dataclass(frozen=True)
@@ -360,56 +353,6 @@ def locate(body: str, quote: str, *, start: int | None = None, context: str = ""
         f"{occurs}: {_listing(body, spans)}. Give the start offset of the one you mean, or "
         "some words of context from near it.",
     )
-
-
-def _common_suffix_len(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(reversed(a), reversed(b), strict=False):
-        if _fold_char(x) != _fold_char(y):
-            break
-        n += 1
-    return n
-
-
-def _common_prefix_len(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if _fold_char(x) != _fold_char(y):
-            break
-        n += 1
-    return n
-
-
-def reanchor(
-    body: str,
-    quote: str,
-    prefix: str = "",
-    suffix: str = "",
-    start: int | None = None,
-) -> Anchor | None:
-    """Find a stored passage again after the article text changed.
-
-    Unlike ``locate`` this never raises for ambiguity: it is meant to run unattended over every
-    passage of an edited article (nothing calls it yet; a later change wires it in), so it
-    takes the best-supported occurrence (most surrounding text still matching, then nearest to
-    where it used to be). None means the quoted words are gone and the evidence needs an
-    editor's attention.
-    """
-    _clean_quote(quote)
-    if start is not None and start >= 0 and body[start : start + len(quote)] == quote:
-        return make_anchor(body, start, start + len(quote))
-    anchors = find_occurrences(body, quote)
-    if not anchors:
-        return None
-
-    def rank(a: Anchor) -> tuple[int, int, int]:
-        before = body[max(0, a.start - len(prefix)) : a.start]
-        after = body[a.end : a.end + len(suffix)]
-        score = _common_suffix_len(before, prefix) + _common_prefix_len(after, suffix)
-        distance = abs(a.start - start) if start is not None else 0
-        return (-score, distance, a.start)
-
-    return min(anchors, key=rank)
 
 
 def segment_paragraphs(body: str, passages: Iterable[tuple[int, int, int]]) -> list[list[Segment]]:
