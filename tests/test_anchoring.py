@@ -337,9 +337,6 @@ def test_a_start_offset_picks_one_of_300000_occurrences_with_a_short_message():
     assert len(str(excinfo.value)) < 2_000  # a few candidates listed, never all of them
 
 
-# --- reanchor -------------------------------------------------------------------------------
-
-
 # --- segment_paragraphs ---------------------------------------------------------------------
 
 
