@@ -106,3 +106,46 @@ def test_every_reader_page_type_has_no_axe_violation(
             assert found == [], (label, width, [(v["id"], v["impact"]) for v in found])
     finally:
         context.close()
+
+
+def test_a_printed_story_keeps_its_footnotes_with_their_passages_and_sources(
+    live_server, transactional_db, demo_data, page
+):
+    page.goto(f"{live_server.url}/stories/{SLUG}/")
+    page.emulate_media(media="print")
+    notes = page.locator(".citations li")
+    assert notes.count() == 29
+    for index in (0, 28):
+        note = notes.nth(index)
+        assert note.is_visible()
+        assert note.locator("q").inner_text().strip()
+        assert note.locator("a").first.get_attribute("href").startswith("/sources/")
+        assert note.evaluate("li => getComputedStyle(li).breakInside") == "avoid"
+        # The source's address is printed after its name.
+        link = note.locator("a").first
+        assert "/sources/" in link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert not page.locator(".cite-preview").first.is_visible()
+
+
+def test_the_second_of_two_overlapping_passages_lands_with_context_above_it(
+    live_server, transactional_db, page
+):
+    from stories.models import Evidence
+
+    from .factories import make_article, make_evidence, make_story
+
+    paragraphs = [f"Paragraph {n} says something quite ordinary about the day." for n in range(40)]
+    paragraphs[30] = "The crowd cheered loudly as the band walked on stage at nine."
+    article = make_article(body="\n\n".join(paragraphs), headline="Overlaps")
+    # Both open at the same character: the second's target is a <span> inside the mark.
+    first = make_evidence(article, "The crowd cheered loudly", claim="Cheers")
+    second = make_evidence(article, "The crowd cheered loudly as the band walked", claim="Stage")
+    make_story("Overlap story", statements=[("Both.", [first, second])])
+    assert Evidence.objects.count() == 2
+
+    height = page.viewport_size["height"]
+    for passage in (first, second):
+        page.goto(f"{live_server.url}{passage.get_absolute_url()}")
+        target = page.locator(f"#{passage.anchor_id}")
+        top = target.evaluate("el => el.getBoundingClientRect().top")
+        assert top > 0.25 * height, (passage.anchor_id, top)  # 30vh of context above it
