@@ -13,7 +13,8 @@ admin.site.index_title = "Sources, claims and stories"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("stories.urls")),
-    # Finding and reusing the work (#12): the sitemap, robots.txt, the icon.
+    # Finding and reusing the work (#12): the API, the sitemap, robots.txt, the icon.
+    path("api/", include("stories.api.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",
