@@ -1,12 +1,30 @@
 """The lists' query parameters (django-filter). Each narrows a ``published()``
 QuerySet; none can widen it."""
 
+import functools
+import operator
+
 import django_filters as filters
 from django.db.models import Prefetch, Q
 
 from ..models import Article, Claim, Evidence, Person, Rating, Story
 from ..selectors import Ledger, evidence_with_chains
 from ..text import independence, reconciling
+
+
+def matching_any(queryset, value, *lookups):
+    """``queryset``'s rows for which any of ``lookups`` is ``value``, each row
+    once (the lookups cross many-valued relations, so they go in a subquery)."""
+    where = functools.reduce(operator.or_, (Q(**{lookup: value}) for lookup in lookups))
+    return queryset.filter(pk__in=queryset.model.objects.filter(where).values("pk"))
+
+
+def on_or_after(lookup, help_text="On or after this date (YYYY-MM-DD)."):
+    return filters.DateFilter(field_name=lookup, lookup_expr="gte", help_text=help_text)
+
+
+def on_or_before(lookup, help_text="On or before this date (YYYY-MM-DD)."):
+    return filters.DateFilter(field_name=lookup, lookup_expr="lte", help_text=help_text)
 
 
 def public_claims():
@@ -24,30 +42,24 @@ class StoryFilter(filters.FilterSet):
         help_text="A person's slug: stories naming them or citing claims about them.",
     )
     topic = filters.CharFilter(method="by_topic", help_text="A topic's slug.")
-    published_after = filters.DateFilter(
-        field_name="published_at", lookup_expr="date__gte", help_text="On or after this date."
-    )
-    published_before = filters.DateFilter(
-        field_name="published_at", lookup_expr="date__lte", help_text="On or before this date."
-    )
+    published_after = on_or_after("published_at__date")
+    published_before = on_or_before("published_at__date")
 
     class Meta:
         model = Story
         fields = []
 
     def by_person(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=Story.objects.filter(
-                Q(published_revision__people__slug=value)
-                | Q(published_revision__evidence__claim__people__slug=value)
-            ).values("pk")
+        return matching_any(
+            queryset,
+            value,
+            "published_revision__people__slug",
+            "published_revision__evidence__claim__people__slug",
         )
 
     def by_topic(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=Story.objects.filter(
-                Q(topics__slug=value) | Q(published_revision__evidence__claim__topics__slug=value)
-            ).values("pk")
+        return matching_any(
+            queryset, value, "topics__slug", "published_revision__evidence__claim__topics__slug"
         )
 
 
@@ -66,9 +78,7 @@ class ClaimFilter(filters.FilterSet):
         choices=list(independence.STATUS_LABELS.items()),
         help_text="The status counted from independent origins, as the claim's page shows it.",
     )
-    updated_after = filters.DateFilter(
-        field_name="updated_at", lookup_expr="date__gte", help_text="Changed on or after this date."
-    )
+    updated_after = on_or_after("updated_at__date", "Changed on or after this date.")
 
     class Meta:
         model = Claim
@@ -93,8 +103,8 @@ class SourceFilter(filters.FilterSet):
     )
     topic = filters.CharFilter(method="by_topic", help_text="A topic's slug.")
     outlet = filters.CharFilter(field_name="outlet__slug", help_text="An outlet's slug.")
-    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
-    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    published_after = on_or_after("published_on")
+    published_before = on_or_before("published_on")
 
     class Meta:
         model = Article
@@ -105,11 +115,7 @@ class SourceFilter(filters.FilterSet):
         return queryset.filter(pk__in=quoted.values("article"))
 
     def by_topic(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=Article.objects.filter(
-                Q(topics__slug=value) | Q(evidence__claim__topics__slug=value)
-            ).values("pk")
-        )
+        return matching_any(queryset, value, "topics__slug", "evidence__claim__topics__slug")
 
 
 class PersonFilter(filters.FilterSet):

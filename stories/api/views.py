@@ -36,14 +36,16 @@ BAD_FILTER = OpenApiResponse(
 )
 
 
-def documented(detail, listed):
-    """The responses each operation may give, errors included, for the schema."""
+def documented(viewset):
+    """The responses each of ``viewset``'s operations may give, errors included,
+    for the schema."""
+    listed = viewset.serializer_class(many=True)
     return extend_schema_view(
-        list=extend_schema(
-            responses={200: listed(many=True), 400: BAD_FILTER, 404: NOT_FOUND, 429: TOO_MANY}
+        list=extend_schema(responses={200: listed, 400: BAD_FILTER, 404: NOT_FOUND, 429: TOO_MANY}),
+        retrieve=extend_schema(
+            responses={200: viewset.detail_serializer_class, 404: NOT_FOUND, 429: TOO_MANY}
         ),
-        retrieve=extend_schema(responses={200: detail, 404: NOT_FOUND, 429: TOO_MANY}),
-    )
+    )(viewset)
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -64,7 +66,7 @@ class PublicReconciliation(StoryViewMixin):
         return False
 
 
-@documented(serializers.StoryDetailSerializer, serializers.StorySerializer)
+@documented
 class StoryViewSet(ReadOnlyViewSet):
     """Published stories, newest first; the detail embeds the reconciliation."""
 
@@ -72,7 +74,6 @@ class StoryViewSet(ReadOnlyViewSet):
     detail_serializer_class = serializers.StoryDetailSerializer
     filterset_class = filters.StoryFilter
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
         stories = Story.objects.published().select_related("published_revision")
@@ -92,7 +93,7 @@ class StoryViewSet(ReadOnlyViewSet):
         return story
 
 
-@documented(serializers.ClaimDetailSerializer, serializers.ClaimListSerializer)
+@documented
 class ClaimViewSet(ReadOnlyViewSet):
     """Public claims: those the revision readers see of some story cites."""
 
@@ -123,7 +124,7 @@ class ClaimViewSet(ReadOnlyViewSet):
         return claims
 
 
-@documented(serializers.SourceDetailSerializer, serializers.SourceSerializer)
+@documented
 class SourceViewSet(ReadOnlyViewSet):
     """Public sources: articles quoted by public evidence. Their metadata and
     passages by offset; the body itself stays on the source page."""
@@ -148,15 +149,14 @@ class SourceViewSet(ReadOnlyViewSet):
         return articles.order_by("pk")
 
 
-@documented(serializers.PersonSerializer, serializers.PersonSerializer)
+@documented
 class PersonViewSet(ReadOnlyViewSet):
     """People a reader can look up: named in a published revision or a public claim."""
 
     serializer_class = serializers.PersonSerializer
     detail_serializer_class = serializers.PersonSerializer
     filterset_class = filters.PersonFilter
-    lookup_field = "slug"
-    lookup_value_regex = r"[-\w]+"
+    lookup_field = "slug"  # Unicode too, as taggit makes them
 
     def get_queryset(self):
         return Person.objects.filter(pk__in=Person.objects.published().values("pk")).order_by(
