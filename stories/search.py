@@ -40,6 +40,10 @@ CONFIG = "english"
 # PostgreSQL's default ts_rank weights for A, B and C; the fallback ranks alike.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2}
 STATEMENTS = "statements"  # the fallback's name for a published revision's statements
+# How much of a long text its vector holds: a tsvector may not pass 1 MB, and
+# PostgreSQL stops counting word positions at 16,383 anyway, so a pasted 2.5 MB
+# article is searched by its first 200,000 characters rather than refused.
+INDEXED_CHARS = 200_000
 
 
 def uses_vectors():
@@ -158,7 +162,8 @@ def document(instance):
         if revision is None:
             return []
         texts = [item.text for item in revision.statements(Evidence.objects.none())]
-        return [("A", revision.headline), ("B", revision.standfirst), ("C", "\n".join(texts))]
+        statements = "\n".join(texts)[:INDEXED_CHARS]
+        return [("A", revision.headline), ("B", revision.standfirst), ("C", statements)]
     if isinstance(instance, Claim):
         return [("A", instance.text)]
     if isinstance(instance, Person):
@@ -168,7 +173,7 @@ def document(instance):
         return [
             ("A", instance.headline),
             ("B", " ".join([*outlet, instance.byline])),
-            ("C", instance.body),
+            ("C", instance.body[:INDEXED_CHARS]),
         ]
     raise TypeError(f"{type(instance).__name__} is not searchable")
 

@@ -270,3 +270,35 @@ class PostgresSemantics(TestCase):
             )
             names = {row[0] for row in cursor.fetchall()}
         self.assertEqual(names, {"story_search", "claim_search", "person_search", "article_search"})
+
+    def test_an_outlet_renamed_is_found_by_its_new_name(self):
+        outlet = self.article.outlet
+        outlet.name = "Entertainment Weekly"
+        outlet.save()
+        self.assertEqual(
+            found(search(self.client, "entertainment weekly"), "sources"),
+            [self.article.get_absolute_url()],
+        )
+
+    def test_rows_without_a_vector_get_one_after_migrate(self):
+        from django.core.management import call_command
+
+        from stories import search as searching_module
+        from stories.models import Article
+
+        Article.objects.update(search_vector=None)
+        self.assertEqual(found(search(self.client, "Kravitz"), "sources"), [])
+        call_command("migrate", verbosity=0)  # post_migrate fills what is missing
+        self.assertEqual(searching_module.index_missing(), 0)
+        self.assertEqual(
+            found(search(self.client, "Kravitz"), "sources"), [self.article.get_absolute_url()]
+        )
+
+    def test_a_huge_body_is_indexed_by_its_beginning(self):
+        import secrets
+
+        from stories.models import Article
+
+        noise = " ".join(secrets.token_hex(6) for _ in range(200_000))  # 2.6 MB, all unique
+        article = make_article(body="Quagga herds. " + noise, headline="Huge", outlet="Big")
+        self.assertTrue(Article.objects.filter(pk=article.pk, search_vector__isnull=False).exists())
