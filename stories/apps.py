@@ -20,3 +20,7 @@ class StoriesConfig(AppConfig):
     def ready(self):
         # Connected after auth's handler, so the permissions exist when it runs.
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="stories_sync_roles")
+        from . import search
+
+        search.connect()
+        search.connect_after_migrate(self)

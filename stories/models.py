@@ -13,9 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -25,6 +28,16 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 from .locking.models import VersionedModel
 from .text import anchoring, independence
 from .text.importing import body_sha256  # the one definition, shared with the importer
+
+
+def search_vector_field():
+    """The weighted words a reader's search matches (PostgreSQL; ``stories.search``
+    keeps it current, and it stays empty on SQLite, which searches otherwise)."""
+    return SearchVectorField(null=True, editable=False)
+
+
+def search_index(name):
+    return GinIndex(fields=["search_vector"], name=name)
 
 
 class OutletQuerySet(models.QuerySet):
@@ -78,6 +91,7 @@ class Person(TagBase):
         help_text="Other names the articles use, one per line (e.g. “Meg”, “JT”, “Timberlake”).",
     )
     description = models.CharField(max_length=300, blank=True)
+    search_vector = search_vector_field()
 
     objects = NaturalKeyManager.from_queryset(PersonQuerySet)()
 
@@ -85,6 +99,7 @@ class Person(TagBase):
         verbose_name = "person"
         verbose_name_plural = "people"
         ordering = ["name"]
+        indexes = [search_index("person_search")]
         permissions = [("merge_person", "Can merge people")]
 
     def get_absolute_url(self):
@@ -186,11 +201,13 @@ class Article(models.Model):
         through=ArticlePerson, blank=True, related_name="articles", verbose_name="people"
     )
     topics = TaggableManager(blank=True, related_name="articles", verbose_name="topics")
+    search_vector = search_vector_field()
 
     objects = ArticleManager()
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
+        indexes = [search_index("article_search")]
 
     def __str__(self):
         return self.headline
@@ -256,11 +273,13 @@ class Claim(VersionedModel):
     topics = TaggableManager(blank=True, related_name="claims", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = search_vector_field()
 
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["text"]
+        indexes = [search_index("claim_search")]
 
     def __str__(self):
         return self.text
@@ -460,6 +479,7 @@ class Story(VersionedModel):
     topics = TaggableManager(blank=True, related_name="stories", verbose_name="topics")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = search_vector_field()
 
     objects = StoryQuerySet.as_manager()
 
@@ -476,6 +496,7 @@ class Story(VersionedModel):
                 name="published_story_has_date",
             )
         ]
+        indexes = [search_index("story_search")]
 
     def __str__(self):
         return self.headline
@@ -749,6 +770,24 @@ class StoryRevisionQuerySet(models.QuerySet):
     def current(self):
         """The revisions readers see: one per published story."""
         return self.filter(pk__in=Story.objects.published().values("published_revision"))
+
+    def with_statement_containing(self, text):
+        """Revisions one of whose statements contains ``text`` (SQLite's LIKE:
+        ASCII letters in any case). The search fallback on SQLite, which has no
+        search vectors; it reads ``content`` with SQLite's JSON functions, so the
+        rule of what a revision says stays here with the rest of it."""
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        # The table's own quoted name is the only text put into the SQL; ``text``
+        # goes as a parameter.
+        return self.filter(
+            RawSQL(  # noqa: S611
+                f"EXISTS (SELECT 1 FROM json_each({table}.content, '$.statements') AS item "  # noqa: S608
+                "WHERE json_extract(item.value, '$.text') LIKE %s ESCAPE '\\')",
+                [f"%{escaped}%"],
+                output_field=models.BooleanField(),
+            )
+        )
 
     def replace_person(self, old, new):
         """Name ``new`` wherever these revisions name ``old`` (merging people).

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import feeds, views
 
 app_name = "stories"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     # A person's slug may be Unicode (taggit's allow_unicode), which <slug:> refuses.
     re_path(r"^people/(?P<slug>[-\w]+)/$", views.PersonDetailView.as_view(), name="person"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim"),
+    # Finding and reusing the work (#12): search, feeds.
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", feeds.StoriesFeed(), name="feed"),
+    path("rss/", feeds.StoriesRssFeed(), name="rss"),
+    re_path(r"^people/(?P<slug>[-\w]+)/feed/$", feeds.PersonFeed(), name="person_feed"),
+    re_path(r"^topics/(?P<slug>[-\w]+)/feed/$", feeds.TopicFeed(), name="topic_feed"),
 ]

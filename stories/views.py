@@ -1,13 +1,15 @@
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
-from . import exports, roles
+from . import exports, roles, search
 from .models import Article, Claim, Evidence, Person, PersonMention, Story
 from .selectors import Ledger, evidence_with_chains, quote_conflicts, relays_in_order
-from .text import fragments, reconciling
+from .text import fragments, reconciling, searching
 
 
 class PublicQuerysetMixin:
@@ -343,3 +345,61 @@ class ClaimDetailView(PublicQuerysetMixin, DetailView):
             stories=self.stories_citing(evidence__claim=self.object),
         )
         return context
+
+
+class SearchView(TemplateView):
+    """``/search/?q=``: published stories, public claims, people and sources, each
+    kind ranked (``stories.search``), its matching words marked.
+
+    Without ``kind`` every kind shows its best few, with a link to all of them;
+    with ``kind`` one kind is paginated. Any input gets a calm page: a query
+    with nothing searchable in it lists nothing and says so. Staff see what
+    readers see, as on the front page.
+    """
+
+    template_name = "stories/search.html"
+    per_kind = 5
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = searching.parse(self.request.GET.get("q", ""))
+        chosen = search.KINDS_BY_KEY.get(self.request.GET.get("kind", ""))
+        groups = []
+        if not query.empty:
+            for kind in [chosen] if chosen else search.KINDS:
+                groups.append(self.group(kind, query, paginated=chosen is not None))
+        context.update(
+            query=query,
+            search_query=query.text,
+            kind=chosen,
+            groups=groups,
+            total=sum(group["count"] for group in groups),
+        )
+        return context
+
+    def group(self, kind, query, paginated):
+        results = kind.matching(query)
+        page = None
+        if paginated:
+            page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
+            items, count = list(page), page.paginator.count
+        else:
+            items = list(results[: self.per_kind + 1])
+            count = len(items) if len(items) <= self.per_kind else results.count()
+            items = items[: self.per_kind]
+        if kind.model is Story and items:
+            statements = search.statement_texts(items)
+            for story in items:
+                revision = story.published_revision
+                texts = [revision.standfirst, *statements[story.pk]]
+                story.search_excerpt = searching.first_hit(texts, query.terms) or texts[0]
+        return {"kind": kind, "items": items, "count": count, "page": page}
+
+
+class FaviconView(RedirectView):
+    """``/favicon.ico``, which browsers and crawlers ask for whatever the page says,
+    is the static icon (its hashed name in production, so not a permanent redirect)."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("stories/favicon.ico")

@@ -107,6 +107,9 @@ def test_no_page_breaks_the_content_security_policy(
         person.get_absolute_url(),
         Evidence.objects.filter(article=article).first().get_absolute_url(),  # a citation
         claim.get_absolute_url(),
+        reverse("stories:search") + "?q=Timberlake",
+        reverse("stories:search") + "?q=exchange&kind=sources",
+        reverse("stories:search") + "?q=%3Cstyle%3Eb%7Bcolor:red%7D%3C/style%3E",
     ]:
         visit(page, site + url)
     visit(page, site + "/no-such-page/", status=404)

@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "taggit",
     # Before stories: its permissions must exist when stories syncs the role groups.
     "axes",
@@ -208,4 +212,30 @@ LOGGING = {
     "loggers": {
         name: {"level": "CRITICAL"} for name in ("trafilatura", "htmldate", "courlan", "justext")
     },
+}
+
+# The read-only API for partners (stories/api/, Django REST framework). No API
+# logins: everyone reads as the public, at most NEWSROOM_API_ANON_RATE requests
+# per client address, counted in Django's cache (one per process with the
+# default local-memory cache: point CACHES at a shared one, Redis say, to make
+# the limit hold across gunicorn's workers).
+NEWSROOM_API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["stories.api.throttling.AnonymousReadThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "stories.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom API",
+    "DESCRIPTION": "Published reconciled stories, public claims, sources and people, read-only. "
+    "See the README's section for partners.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
 }
