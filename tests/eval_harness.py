@@ -71,15 +71,36 @@ class Rules:
 
 
 def suggestion_rules() -> Rules:
-    """The rules as they stand, imported in this one place."""
+    """The rules as they stand, imported in this one place.
+
+    A quote's speaker, for scoring, is who the rules say says it (``said_by``: "Zoë Brennan"
+    for "she said" when she is the one in view), not the words attributing it ("she"), which
+    the rules keep beside it as ``speaker``.
+    """
     from stories.text import names, quotes
+
+    def find_quotes(body):
+        return [
+            FoundQuote(quote.start, quote.end, quote.text, quote.said_by)
+            for quote in quotes.find_quotes(body)
+        ]
 
     return Rules(
         known_person=names.KnownPerson,
         find_known_people=names.find_known_people,
         propose_people=names.propose_people,
-        find_quotes=quotes.find_quotes,
+        find_quotes=find_quotes,
     )
+
+
+@dataclass(frozen=True)
+class FoundQuote:
+    """A quote as the harness scores it: where it is and who the rules say said it."""
+
+    start: int
+    end: int
+    text: str
+    speaker: str
 
 
 # --------------------------------------------------------------------------------------------

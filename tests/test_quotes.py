@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from stories.text.quotes import QuoteCandidate, SpeakerKind, find_quotes
+from stories.text.quotes import QuoteCandidate, Resolution, SpeakerKind, find_quotes
 
 from .seed_texts import SEED_000, SEED_001, SEED_002, SEED_NAMES, seed_body
 
@@ -128,6 +128,9 @@ def test_speaker_after_the_quote_with_unicode_capitals():
         speaker_start=25,
         speaker_end=33,
         speaker_kind=SpeakerKind.NAME,
+        said_by="Ødegaard",
+        said_by_kind=SpeakerKind.NAME,
+        resolution=Resolution.ATTRIBUTION,
     )
 
 
@@ -162,8 +165,11 @@ def test_said_before_the_speaker_after_the_quote():
         ("He told ET, \u201cit was a long night for everyone.\u201d", "He"),
         ("The family said, \u201cwe are so proud of her today.\u201d", "The family"),
         ("\u201cIt was a long night,\u201d the spokesperson said.", "the spokesperson"),
-        # Known limit: only "close to ..." is followed after a speaker noun, so no guess here.
-        ("\u201cIt was a long night,\u201d the spokesperson for the band said.", ""),
+        # A description runs to the end of its clause, so it is kept whole.
+        (
+            "\u201cIt was a long night,\u201d the spokesperson for the band said.",
+            "the spokesperson for the band",
+        ),
         # A quote that ends its sentence is not attributed to the next sentence's subject.
         ("\u201cThis is it.\u201d The source described it as awful.", ""),
         # No speech verb, no speaker: the editor decides.
@@ -191,8 +197,8 @@ def test_speaker_patterns(body, speaker):
         # Capitalised, but a word for an unnamed source.
         ("Someone close to her said, \u201cShe is doing very well.\u201d", SpeakerKind.DESCRIPTION),
         ("Insiders said, \u201cthey had never met before.\u201d", SpeakerKind.DESCRIPTION),
-        # Known limit: a lowercase particle makes a name read as a description.
-        ("Ana de Armas said, \u201cI love this city so much.\u201d", SpeakerKind.DESCRIPTION),
+        # A lowercase particle inside a name does not make it a description.
+        ("Ana de Armas said, \u201cI love this city so much.\u201d", SpeakerKind.NAME),
         ("Fans chanted \u201cone more song please\u201d all night.", SpeakerKind.NONE),
     ],
 )
