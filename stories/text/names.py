@@ -148,10 +148,17 @@ _WEEKDAYS = word_set("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
 _MONTHS = word_set(
     "January February March April May June July August September October November December"
 )
-# Prepositions of place: a name standing only after these is more likely a place ("in Đà Lạt",
-# "at Kessler Marsh", "on Fisheries Field", "joined from Génération Foot"). "to", "with",
-# "by", "opposite" and "behind" are left out: people stand there as often as places.
-_LOCATIVE = word_set("in at on near outside inside across around from into throughout within")
+# Prepositions of place: a name standing only after these is more likely a place ("in Đà
+# Lạt", "outside Kessler Marsh"). "at", "on" and "from" too, except after a verb, where they
+# as often mark a person ("waved at X", "called on X to resign", "heard from X"). "to",
+# "with", "by", "opposite" and "behind" are left out: people stand there as often as places.
+_LOCATIVE = word_set("in inside outside near across around throughout within into")
+_LOCATIVE_UNLESS_AFTER_VERB = word_set("at on from")
+# Verbs of coming and going, after which "from" names where from: a place or a club.
+_MOTION_VERBS = word_set(
+    "joined moved came arrived signed transferred flew travelled traveled returned relocated "
+    "switched defected emigrated fled"
+)
 # Determiners that open an appositive ("the mayor of Galway", "her daughter").
 _DETERMINERS = word_set("the a an its his her their our my your this that")
 # Words ending the noun phrase of an appositive: its head noun is the last listed noun before.
@@ -210,12 +217,7 @@ def find_known_people(body: str, people: Iterable[KnownPerson]) -> list[PersonMa
 
     People are returned in order of first mention; people never mentioned are left out.
     """
-    reading = read_people(body, known=people)
-    return [
-        PersonMatch(named.key, named.mentions, named.description)
-        for named in reading.named
-        if named.key is not None
-    ]
+    return read_people(body, known=people).known_people()
 
 
 def propose_people(
@@ -621,6 +623,34 @@ class ArticlePeople:
                 self._named_of.setdefault(id(entity), item)
         named.sort(key=lambda pair: (pair[1].mentions[0].start, pair[0]))
         return [item for _, item in named]
+
+    def known_people(self) -> list[PersonMatch]:
+        """The people on file the article names, in order of first mention."""
+        return [
+            PersonMatch(named.key, named.mentions, named.description)
+            for named in self.named
+            if named.key is not None
+        ]
+
+    def new_names(
+        self, *, known_names: Iterable[str] = (), rejected: Iterable[str] = ()
+    ) -> list[NameCandidate]:
+        """The people the article names whom the desk does not know, by first mention.
+
+        Left out: places and organisations, people on file, names equal to a name on file or
+        a shorter form of one ("Del Toro" for a known "Benicio Del Toro"), and ``rejected``.
+        """
+        known = [_key(name) for name in known_names]
+        refused = {_key(name) for name in rejected}
+        candidates = []
+        for entity in self.entities:
+            if entity.is_thing() or entity.known or not entity.spans:
+                continue
+            name = entity.fullest()
+            if _key(name) in refused or any(_is_known(key, known) for key in entity.forms):
+                continue
+            candidates.append(NameCandidate(name, self.mentions_of(entity), entity.description()))
+        return sorted(candidates, key=lambda candidate: candidate.mentions[0].start)
 
     def mentions_of(self, entity: _Entity) -> tuple[Mention, ...]:
         body = self.body
@@ -1035,22 +1065,24 @@ def _said_before(body: str, before: list[Token], run_start: int) -> bool:
 
 
 def _after_locative(body: str, before: list[Token], run_start: int) -> bool:
-    """ "in Phnom Penh", "at the Teatro Arriaga", "at the broker Lyle Dunmore"."""
-    if not before:
+    """After a preposition of place: "in Phnom Penh", "at the Teatro", "at the broker X"."""
+    if not before or not SPACES.fullmatch(body[_after(before[-1]) : run_start]):
         return False
-    nearest = before[-1]
-    if not SPACES.fullmatch(body[nearest.end : run_start]):
+    words = [token.text for token in before]
+    if words[-1] == "the":
+        words.pop()
+    elif len(words) > 2 and words[-2] == "the" and words[-1] in ORGANISATION_NOUNS:
+        del words[-2:]
+    if not words:
         return False
-    if nearest.text in _LOCATIVE:
+    if words[-1] in _LOCATIVE:
         return True
-    if nearest.text == "the" and len(before) > 1 and before[-2].text in _LOCATIVE:
-        return True
-    return (
-        len(before) > 2
-        and before[-2].text == "the"
-        and before[-3].text in _LOCATIVE
-        and nearest.text in ORGANISATION_NOUNS
-    )
+    if words[-1] not in _LOCATIVE_UNLESS_AFTER_VERB:
+        return False
+    verb = words[-2] if len(words) > 1 else ""
+    if words[-1] == "from" and verb in _MOTION_VERBS:
+        return True  # "joined from X", "moved from X": where someone comes from
+    return not verb.endswith(("ed", "ing"))
 
 
 # --------------------------------------------------------------------------------------------
