@@ -406,9 +406,18 @@ def evaluate(
 
 def score_article(article: Article, rules: Rules, on_file: Sequence[str]) -> ArticleResult:
     proposals = people_suggested(rules, article.body, on_file)
+    return score_proposals(article, proposals, rules.find_quotes(article.body))
+
+
+def score_proposals(article: Article, proposals: dict[str, set], found: list) -> ArticleResult:
+    """Score proposals however they were made (the desk's service on a database, say).
+
+    ``proposals`` maps each proposed name to its mention spans; ``found`` are the quotes, each
+    with ``start``, ``end``, ``text`` and ``speaker``.
+    """
     result = ArticleResult(article, Tally(articles=1), proposals)
     _score_people(result)
-    _score_quotes(result, rules.find_quotes(article.body))
+    _score_quotes(result, found)
     return result
 
 

@@ -52,13 +52,29 @@ class Proposal:
 
     name: str
     person: Person | None  # on file, or None for a new name
-    mentions: list  # [[start, end], ...], the first STORED_MENTIONS
-    more_mentions: int  # how many more the article has
+    spans: list  # [[start, end], ...]: every mention, in body order
     description: str = ""
 
     @property
     def kind(self):
         return "known" if self.person is not None else "new"
+
+    @property
+    def mentions(self):
+        """The mentions a suggestion stores: the first STORED_MENTIONS."""
+        return self.spans[:STORED_MENTIONS]
+
+    @property
+    def more_mentions(self):
+        return max(0, len(self.spans) - STORED_MENTIONS)
+
+    def as_json(self):
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "person": self.person.pk if self.person else None,
+            "mentions": self.spans,
+        }
 
 
 @dataclass(frozen=True)
@@ -72,12 +88,31 @@ class QuoteProposal:
     speaker_kind: str
     person: Person | None
 
+    def as_json(self):
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker,
+            "speaker_kind": self.speaker_kind,
+            "person": self.person.pk if self.person else None,
+        }
+
 
 @dataclass
 class ArticleProposals:
     article: Article
     people: list[Proposal] = field(default_factory=list)
     quotes: list[QuoteProposal] = field(default_factory=list)
+
+    def as_json(self):
+        """The shape ``manage.py suggest --json`` prints for each article."""
+        return {
+            "id": self.article.pk,
+            "headline": self.article.headline,
+            "people": [proposal.as_json() for proposal in self.people],
+            "quotes": [quote.as_json() for quote in self.quotes],
+        }
 
 
 def proposals(article, *, people=None, ruled_out=None):
@@ -130,8 +165,7 @@ def _proposal(name, person, found):
     return Proposal(
         name=name,
         person=person,
-        mentions=[list(span) for span in spans[:STORED_MENTIONS]],
-        more_mentions=max(0, len(spans) - STORED_MENTIONS),
+        spans=[list(span) for span in spans],
         description=found.description,
     )
 
