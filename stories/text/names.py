@@ -49,10 +49,12 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import quotemarks
 from .paragraphs import Paragraphs
 from .words import (
+    LONGEST_TITLE,
     ORGANISATION_NOUNS,
     ORGANISATION_WORDS,
     PLACE_NOUNS,
@@ -64,6 +66,7 @@ from .words import (
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
+    WORD,
     Title,
     Token,
     among,
@@ -86,7 +89,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A stretch of the body naming someone; a possessive ``'s`` is never part of it."""
 
@@ -270,7 +273,7 @@ def read_people(
 # Phrases: runs of capitalised words, less what is not part of a name
 
 
-@dataclass
+@dataclass(slots=True)
 class _Phrase:
     tokens: tuple[Token, ...]  # the name's words, titles and openers taken off
     text: str  # as written, with whitespace collapsed: "Justin Timberlake", "J. R. Smith"
@@ -287,13 +290,12 @@ class _Phrase:
     followed_by_thing: bool = False  # "St Mary" in "St Mary’s School"
     locative: bool = False  # after a preposition of place: "in Phnom Penh"
 
-    @property
-    def span(self) -> tuple[int, int]:
-        return self.tokens[0].start, self.tokens[-1].end
+    span: tuple[int, int] = (0, 0)  # set from the tokens
+    key: tuple[str, ...] = ()
 
-    @property
-    def key(self) -> tuple[str, ...]:
-        return tuple(token.text.casefold() for token in self.tokens)
+    def __post_init__(self) -> None:
+        self.span = (self.tokens[0].start, self.tokens[-1].end)
+        self.key = tuple(token.text.casefold() for token in self.tokens)
 
 
 @dataclass
@@ -312,11 +314,17 @@ class _Entity:
     role_spans: set[tuple[int, int]] = field(default_factory=set)
     seen: int = 0  # mentions by name read so far
     placed: int = 0  # how many of them stand after a preposition of place
+    _short: tuple | None = None  # (number of forms, short forms) once worked out
 
     def fullest(self) -> str:
         return max(self.forms.items(), key=lambda item: len(item[0]))[1]
 
     def short_forms(self) -> set[tuple[str, ...]]:
+        if self._short is None or self._short[0] != len(self.forms):
+            self._short = (len(self.forms), self._short_forms())
+        return self._short[1]
+
+    def _short_forms(self) -> set[tuple[str, ...]]:
         """Shorter forms that can stand for this entity later in the text.
 
         The first and the last word of each form ("Justin", "Timberlake"; "Tanaka" of "Tanaka
@@ -396,14 +404,20 @@ class ArticlePeople:
         self.body = body
         self.paragraphs = Paragraphs(body)
         self._not_people = not_people
+        self.quote_spans = quotemarks.quote_spans(body)
+        titles = [quotemarks.is_title(body, quote) for quote in self.quote_spans]
+        self._titles = [
+            (quote.start, quote.end)
+            for quote, title in zip(self.quote_spans, titles, strict=True)
+            if title
+        ]
         self._speech = [
             (quote.start, quote.end)
-            for quote in quotemarks.quote_spans(body)
-            if not quotemarks.is_title(body, quote)
+            for quote, title in zip(self.quote_spans, titles, strict=True)
+            if not title
         ]
         self._speech_starts = [start for start, _ in self._speech]
-        tokens = list(tokenise(body))
-        phrases = self._phrases(tokens)
+        phrases = self._phrases()
         self.entities = _group_names(phrases)
         self._things_of_the_desk()
         _attach_known(self.entities, _known_spans(body, known), known)
@@ -414,15 +428,18 @@ class ArticlePeople:
 
     # --- Reading the phrases ----------------------------------------------------------------
 
-    def _phrases(self, tokens: list[Token]) -> list[_Phrase]:
+    def _phrases(self) -> list[_Phrase]:
+        """Every phrase, read a paragraph at a time: no name or context crosses a paragraph,
+        so only one paragraph's words are held at once."""
         body = self.body
-        titles = quotemarks.title_spans(body)
-        lowercase = {token.text for token in tokens if token.text.islower()}
+        titles = self._titles
+        lowercase = {match.group() for match in WORD.finditer(body) if match.group().islower()}
         headings: dict[int, bool] = {}
         phrases: list[_Phrase] = []
-        for first, last in _capitalised_runs(body, tokens, titles):
-            for phrase in self._read_run(tokens, first, last, lowercase, headings):
-                phrases.append(phrase)
+        for start, end in self.paragraphs.spans:
+            tokens = list(tokenise(body, start, end))
+            for first, last in _capitalised_runs(body, tokens, titles):
+                phrases.extend(self._read_run(tokens, first, last, lowercase, headings))
         return phrases
 
     def _read_run(self, tokens, first, last, lowercase, headings) -> Iterator[_Phrase]:
@@ -761,7 +778,7 @@ def _title_text(body: str, found: list[Title], first_name_word: Token) -> str:
 
 def _split_at_title(words: list[Token]) -> tuple[list, list, list] | None:
     """(prefix, titles, name) where titles stand before at least one word of a name."""
-    longest = max(len(title) for title in TITLES)
+    longest = LONGEST_TITLE
     for index in range(len(words)):
         found, position = [], index
         while position < len(words):
@@ -787,7 +804,8 @@ def _capitalised_runs(
     body: str, tokens: list[Token], titles: list[tuple[int, int]]
 ) -> Iterator[tuple[int, int]]:
     """``(first, last)`` token indices of each run of capitalised words, titles skipped."""
-    title_index = 0
+    title_index = bisect_right(titles, (tokens[0].start, -1)) - 1 if tokens else 0
+    title_index = max(0, title_index)
     first = None
     for index, token in enumerate(tokens):
         while title_index < len(titles) and titles[title_index][1] <= token.start:
@@ -1120,7 +1138,13 @@ _CANDIDATES = 64
 
 
 def _home_for(key: tuple[str, ...], by_word: dict[str, list[_Entity]]) -> _Entity | None:
-    candidates = by_word.get(key[0], ())[-_CANDIDATES:]
+    """The entity with the longest form holding ``key``'s words in order, if any.
+
+    Only entities sharing the key's rarest word can hold it, and at most the latest
+    ``_CANDIDATES`` of them are compared.
+    """
+    rarest = min(key, key=lambda word: len(by_word.get(word, ())))
+    candidates = by_word.get(rarest, ())[-_CANDIDATES:]
     best, best_size = None, 0
     for entity in candidates:
         for form in entity.forms:
@@ -1137,27 +1161,26 @@ def _known_spans(body: str, people: list[KnownPerson]) -> dict[tuple[int, int], 
     where the body has its first word, found through one dictionary, whatever the size of the
     desk.
     """
-    by_word: dict[str, list[tuple[re.Pattern, int, int]]] = {}
-    loose: list[tuple[re.Pattern, int]] = []  # names without a letter (an emoji): rare
+    by_word: dict[str, list[tuple[str, int, int]]] = {}
+    loose: list[tuple[str, int]] = []  # names without a letter (an emoji): rare
     for index, person in enumerate(people):
         for name in dict.fromkeys(" ".join(alias.split()) for alias in person.names):
             if not name:
                 continue
-            pattern = re.compile(r"\s+".join(re.escape(word) for word in name.split()))
             first = _FIRST_LETTERS.search(name)
             if first is None:
-                loose.append((pattern, index))
+                loose.append((name, index))
             else:
-                by_word.setdefault(first.group(), []).append((pattern, index, first.start()))
+                by_word.setdefault(first.group(), []).append((name, index, first.start()))
     hits: list[tuple[int, int, int]] = []
     if by_word:
         for letters in _FIRST_LETTERS.finditer(body):
-            for pattern, index, offset in by_word.get(letters.group(), ()):
-                match = pattern.match(body, letters.start() - offset)
+            for name, index, offset in by_word.get(letters.group(), ()):
+                match = _name_pattern(name).match(body, letters.start() - offset)
                 if match and _stands_alone(body, match.start(), match.end()):
                     hits.append((match.start(), match.end(), index))
-    for pattern, index in loose:
-        for match in pattern.finditer(body):
+    for name, index in loose:
+        for match in _name_pattern(name).finditer(body):
             if _stands_alone(body, match.start(), match.end()):
                 hits.append((match.start(), match.end(), index))
     kept = _leftmost_longest({(start, end) for start, end, _ in hits})
@@ -1169,6 +1192,13 @@ def _known_spans(body: str, people: list[KnownPerson]) -> dict[tuple[int, int], 
 
 
 _FIRST_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern:
+    """A name as a pattern: its words literally, any whitespace between them. Compiled only
+    for names whose first word the body has, so a big desk costs no more than a small one."""
+    return re.compile(r"\s+".join(re.escape(word) for word in name.split()))
 
 
 def _stands_alone(body: str, start: int, end: int) -> bool:
@@ -1213,7 +1243,8 @@ def _attach_known(
     by_people: dict[tuple[int, ...], _Entity] = {}
     for span in sorted(known):
         indices = tuple(known[span])
-        entity = covering.find(span)
+        found = covering.find(span)
+        entity = None if found is None else found[1]
         if entity is not None and (entity.thing or entity.known and entity.known != indices):
             entity = None  # the name on file is inside a place's name, or someone else's
         home = by_people.get(indices)
@@ -1225,13 +1256,11 @@ def _attach_known(
         elif home is not None and home is not entity:
             home.merge(entity)
             entities.remove(entity)
-            covering.replace(entity, home)
+            covering.merged(entity, home)
             entity = home
-        entity.spans.difference_update(
-            [s for s in entity.spans if s != span and s[0] <= span[0] and span[1] <= s[1]]
-        )
+        if found is not None and found[0] != span:
+            entity.spans.discard(found[0])  # "Mayor Zoë Brennan" gives way to "Zoë Brennan"
         entity.spans.add(span)
-        covering.add(span, entity)
         if not entity.known:
             entity.known = list(indices)
             for index in indices:
@@ -1248,34 +1277,32 @@ def _attach_known(
 
 
 class _SpanIndex:
-    """Which entity's span covers a span, answered by bisection over the sorted spans."""
+    """Which entity's phrase covers a span, by bisection over the phrases' sorted spans."""
 
     def __init__(self, entities: list[_Entity]) -> None:
         self._owner = {span: entity for entity in entities for span in entity.spans}
         self._spans = sorted(self._owner)
         self._starts = [start for start, _ in self._spans]
+        self._merged: dict[int, _Entity] = {}
 
-    def find(self, span: tuple[int, int]) -> _Entity | None:
+    def find(self, span: tuple[int, int]) -> tuple[tuple[int, int], _Entity] | None:
+        """(the covering phrase's span, its entity), or None."""
         if span in self._owner:
-            return self._owner[span]
+            return span, self._resolve(self._owner[span])
         index = bisect_right(self._starts, span[0]) - 1
         for step in range(index, max(-1, index - 3), -1):
             start, end = self._spans[step]
             if start <= span[0] and span[1] <= end:
-                return self._owner[(start, end)]
+                return (start, end), self._resolve(self._owner[(start, end)])
         return None
 
-    def add(self, span: tuple[int, int], entity: _Entity) -> None:
-        if span not in self._owner:
-            index = bisect_left(self._spans, span)
-            self._spans.insert(index, span)
-            self._starts.insert(index, span[0])
-        self._owner[span] = entity
+    def merged(self, old: _Entity, new: _Entity) -> None:
+        self._merged[id(old)] = new
 
-    def replace(self, old: _Entity, new: _Entity) -> None:
-        for span, entity in self._owner.items():
-            if entity is old:
-                self._owner[span] = new
+    def _resolve(self, entity: _Entity) -> _Entity:
+        while id(entity) in self._merged:
+            entity = self._merged[id(entity)]
+        return entity
 
 
 def _overlaps(span, taken, starts) -> bool:

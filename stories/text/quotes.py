@@ -49,7 +49,7 @@ from typing import NamedTuple
 
 from . import names, words
 from .paragraphs import Paragraphs
-from .quotemarks import QUOTE_WORD, QuoteSpan, is_title, quote_spans, title_spans
+from .quotemarks import QUOTE_WORD, QuoteSpan, is_title, title_spans
 
 __all__ = ["QuoteCandidate", "Resolution", "SpeakerKind", "find_quotes", "title_spans"]
 
@@ -127,9 +127,9 @@ def find_quotes(
     who is one of them is named as on file and keyed; ``people`` is the article already read
     by ``names.read_people`` (with those people), to save reading it again.
     """
-    spans = quote_spans(body)
     if people is None:
         people = names.read_people(body, known=known)
+    spans = people.quote_spans
     masked = _mask_quotes(body, spans)
     paragraphs = people.paragraphs
     quotes: list[QuoteCandidate] = []
@@ -170,14 +170,21 @@ def _mask_quotes(body: str, spans: list[QuoteSpan]) -> str:
     inside a quote names no speaker). A final . ? or ! is kept because it still ends the
     surrounding sentence.
     """
-    chars = list(body)
+    pieces = []
+    position = 0
     for quote in spans:
+        if quote.start < position:
+            continue
+        pieces.append(body[position : quote.start])
         inner = body[quote.start : quote.end].rstrip()
-        keep = quote.start + len(inner) - 1 if inner[-1:] in (".", "?", "!", "…") else -1
-        for index in range(quote.start, quote.end):
-            if index != keep:
-                chars[index] = " "
-    return "".join(chars)
+        if inner[-1:] in (".", "?", "!", "…"):
+            last = quote.start + len(inner) - 1
+            pieces += [" " * (last - quote.start), body[last], " " * (quote.end - last - 1)]
+        else:
+            pieces.append(" " * (quote.end - quote.start))
+        position = quote.end
+    pieces.append(body[position:])
+    return "".join(pieces)
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,15 +359,17 @@ def _sentence_breaks(masked: str, start: int, end: int) -> list[int]:
     ]
 
 
+# Title words short enough to be written abbreviated with a dot ("Prof.", "Det.").
+_ABBREVIATED = frozenset(word for word in words.TITLE_WORDS if len(word) <= 5)
+
+
 def _after_abbreviation(masked: str, dot: int) -> bool:
     """ "Dr. Samuel", "Det. Insp.", "J. R.": a dot that does not end the sentence."""
     word = re.search(r"([^\W\d_]+)$", masked[max(0, dot - 12) : dot])
     if word is None:
         return False
     text = word.group(1)
-    return (len(text) == 1 and text.isupper()) or any(
-        text in title for title in words.TITLES if len(text) <= 5
-    )
+    return (len(text) == 1 and text.isupper()) or text in _ABBREVIATED
 
 
 def _subject_ending_at(body: str, masked: str, start: int, verb: int) -> _Speaker | None:
@@ -561,11 +570,11 @@ def _name_at(body: str, position: int, limit: int) -> tuple[int, int] | None:
 
 def _dot_continues(word: str) -> bool:
     """A dot after an initial or a title's abbreviation does not end a name."""
-    return len(word) == 1 or any(word in title for title in words.TITLES)
+    return len(word) == 1 or word in words.TITLE_WORDS
 
 
 def _without_titles(tokens: list[words.Token]) -> list[words.Token]:
-    longest = max(map(len, words.TITLES))
+    longest = words.LONGEST_TITLE
     changed = True
     while changed and len(tokens) > 1:
         changed = False
@@ -641,8 +650,8 @@ def _carried_on(
         if quote.continued and not before.closed:
             return said._replace(resolution=Resolution.CONTINUED)
         same_paragraph = paragraphs.around(before.end)[0] == paragraphs.around(quote.open)[0]
-        between = masked[: quote.open] + " "
-        if same_paragraph and len(_sentence_breaks(between, before.end + 1, quote.open + 1)) <= 1:
+        breaks = _sentence_breaks(masked, before.end + 1, quote.open + 1)
+        if same_paragraph and len(breaks) <= 1:
             return said._replace(resolution=Resolution.CONTINUED)
     # "Peña, 39, said he had expected the booing. “My grandmother…": the quotation opens the
     # sentence after one whose subject speaks.

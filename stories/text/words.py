@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 __all__ = [
     "LEAD_VERBS",
@@ -33,7 +34,9 @@ __all__ = [
     "SPEECH_PARTICIPLES",
     "SPEECH_VERBS",
     "STOPWORDS",
+    "LONGEST_TITLE",
     "TITLES",
+    "TITLE_WORDS",
     "WORD",
     "Title",
     "Token",
@@ -56,8 +59,9 @@ _APOSTROPHES = "'’"
 SPACES = re.compile(r"[ \t\u00a0]+|[ \t\u00a0]*\n[ \t\u00a0]*")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of the body. A tuple, not a dataclass: an article has millions of them."""
+
     start: int
     end: int  # excludes a possessive 's
     text: str
@@ -84,6 +88,8 @@ def is_capitalised(word: str) -> bool:
     """Shaped like a word of a name: "Megan", "McDonald", "JC", "B"; not "NSYNC" or "VMAs"."""
     if not word[0].isupper():
         return False
+    if word[1:].islower():
+        return True  # the common case, decided without counting
     letters = [char for char in word if char.isalpha()]
     upper = sum(char.isupper() for char in letters)
     if upper == len(letters):
@@ -156,6 +162,9 @@ def _titles() -> dict[tuple[str, ...], Title]:
 STOPWORDS = _words("stopwords")
 _PARTICLES = frozenset(word.casefold() for word in word_list("particles"))
 TITLES = _titles()
+LONGEST_TITLE = max(map(len, TITLES))
+# Words of titles, which an abbreviating dot does not end ("Dr.", "Det. Insp.").
+TITLE_WORDS = frozenset(word for title in TITLES for word in title)
 POSTNOMINALS = _words("postnominals")
 PLACE_WORDS = _words("place_words")
 ORGANISATION_WORDS = _words("organisation_words")
