@@ -6,6 +6,7 @@ never touches real data:
 
     .venv/bin/python bench/bench.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom .venv/bin/python bench/bench.py
+    .venv/bin/python bench/bench.py --large   # also 1, 5 and 9.5 MB articles (a minute or so)
 
 Timings are medians over repeated runs. The test suite pins query counts;
 wall-clock targets live here, because timed tests are flaky on shared CI.
@@ -15,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,12 +35,22 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
-from stories.models import Article, Claim, Evidence, Statement, Story  # noqa: E402
-from stories.services import articles, publishing  # noqa: E402
-from stories.text import anchoring, importing, paragraphs  # noqa: E402
+from stories.models import (  # noqa: E402
+    Article,
+    Claim,
+    Evidence,
+    Person,
+    PersonSuggestion,
+    Statement,
+    Story,
+)
+from stories.services import articles, publishing, suggestions  # noqa: E402
+from stories.text import anchoring, importing, names, paragraphs, quotes  # noqa: E402
 
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
+EVAL_ARTICLES = sorted((ROOT / "tests" / "data" / "eval").glob("*.txt"))
 REPEAT = 15
+LARGE_SIZES_MB = (1, 5, 9.5)
 
 
 def median_ms(function, repeat=REPEAT):
@@ -69,6 +81,51 @@ def build_story(statement_count, slug):
         statement.evidence.set(passages[position % len(passages) :][:3])
     publishing.publish_story(story, None)
     return story
+
+
+def large_body(megabytes):
+    """News copy of about ``megabytes`` MB: the evaluation articles over and over."""
+    text = "\n\n".join(importing.read_article(path).body for path in EVAL_ARTICLES)
+    size = int(megabytes * 1_000_000)
+    return ("\n\n".join([text] * (size // len(text) + 1)))[:size].rstrip()
+
+
+def large_articles():
+    """Suggestions for articles of 1 to 9.5 MB: time, memory of the rules, what is stored.
+
+    The people the first evaluation articles name are on file first, as on a working desk,
+    so the known-people pass and the new-names pass both run.
+    """
+    for path in EVAL_ARTICLES[:5]:
+        for candidate in names.propose_people(importing.read_article(path).body):
+            Person.objects.get_or_create(name=candidate.name)
+    known = [names.KnownPerson(p.pk, tuple(p.names())) for p in Person.objects.all()]
+
+    def rules(body):
+        quotes.find_quotes(body, people=names.read_people(body, known=known))
+
+    rows = []
+    for megabytes in LARGE_SIZES_MB:
+        body = large_body(megabytes)
+        rules_ms = median_ms(lambda body=body: rules(body), repeat=1)
+        tracemalloc.start()
+        rules(body)
+        peak = tracemalloc.get_traced_memory()[1] / 1_000_000
+        tracemalloc.stop()
+        article = Article.objects.create(headline=f"{megabytes} MB", body=body)
+        suggest_ms = median_ms(lambda a=article: suggestions.suggest_people(a), repeat=1)
+        stored = list(PersonSuggestion.objects.filter(article=article))
+        most = max((len(s.mentions) for s in stored), default=0)
+        beyond = max((s.more_mentions for s in stored), default=0)
+        rows.append((f"{megabytes} MB article: name and quote rules, peak {peak:.0f} MB", rules_ms))
+        rows.append(
+            (
+                f"{megabytes} MB article: suggest_people ({len(stored)} suggestions, "
+                f"<= {most} mentions stored each, up to {beyond} more counted)",
+                suggest_ms,
+            )
+        )
+    return rows
 
 
 def page(client, url):
@@ -117,6 +174,9 @@ def main():
         rows.append((f"source page, seed article ({queries} queries)", ms))
         queries, ms = page(client, "/")
         rows.append((f"front page ({queries} queries)", ms))
+
+        if "--large" in sys.argv[1:]:
+            rows += large_articles()
 
         vendor = connection.vendor
         print(f"newsroom benchmark on {vendor}, median of {REPEAT} runs")

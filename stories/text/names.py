@@ -57,6 +57,7 @@ from .words import (
     LONGEST_TITLE,
     ORGANISATION_NOUNS,
     ORGANISATION_WORDS,
+    PARTICLES,
     PLACE_NOUNS,
     PLACE_OPENERS,
     PLACE_WORDS,
@@ -70,6 +71,7 @@ from .words import (
     Title,
     Token,
     among,
+    capitalised_words,
     is_capitalised,
     is_particle,
     tokenise,
@@ -180,6 +182,8 @@ _INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
 _AGE = re.compile(r",\s*\d{1,3},")
 # How far before a word the rules look for its sentence's start, in characters.
 _LOOKBACK = 60
+# How much text around a run of capitalised words its context rules may read, in characters.
+_WINDOW = 90
 # A name has at most this many words; a place or organisation may have more.
 _NAME_WORDS = 4
 _THING_WORDS = 8
@@ -429,24 +433,37 @@ class ArticlePeople:
     # --- Reading the phrases ----------------------------------------------------------------
 
     def _phrases(self) -> list[_Phrase]:
-        """Every phrase, read a paragraph at a time: no name or context crosses a paragraph,
-        so only one paragraph's words are held at once."""
+        """Every phrase of the body, in one pass over its capitalised words.
+
+        Only the words of a run and a few around it (for what the context says) become
+        tokens: the lowercase text between runs is stepped over by a regular expression.
+        """
         body = self.body
-        titles = self._titles
-        lowercase = {match.group() for match in WORD.finditer(body) if match.group().islower()}
+        lowercase: set[str] = set()
+        for start, end in self.paragraphs.spans:
+            lowercase.update(word for word in set(WORD.findall(body, start, end)) if word.islower())
         headings: dict[int, bool] = {}
         phrases: list[_Phrase] = []
-        for start, end in self.paragraphs.spans:
-            tokens = list(tokenise(body, start, end))
-            for first, last in _capitalised_runs(body, tokens, titles):
-                phrases.extend(self._read_run(tokens, first, last, lowercase, headings))
+        for run in _capitalised_runs(body, self._titles):
+            phrases.extend(self._read_run(run, lowercase, headings))
         return phrases
 
-    def _read_run(self, tokens, first, last, lowercase, headings) -> Iterator[_Phrase]:
+    def _around(self, run: list[Token]) -> tuple[list[Token], int]:
+        """The run's tokens with the words just before and after it in its paragraph, and
+        where the run starts among them: the window the context rules read."""
+        body = self.body
+        para_start, para_end = self.paragraphs.around(run[0].start)
+        low = max(para_start, run[0].start - _WINDOW)
+        if low > para_start:
+            space = body.find(" ", low, run[0].start)
+            low = run[0].start if space < 0 else space
+        before = list(tokenise(body, low, run[0].start))
+        return [*before, *run], len(before)
+
+    def _read_run(self, run, lowercase, headings) -> Iterator[_Phrase]:
         """The phrases one run of capitalised words holds: a name, and a prefix before a
         title ("Nordlys" in "Nordlys Chief Executive Mette Kjærgaard")."""
         body = self.body
-        run = tokens[first:last]
         opens = _starts_sentence(body, self.paragraphs, run[0].start)
         words = _trim(run, lowercase, opens)
         if not words:
@@ -457,14 +474,15 @@ class ArticlePeople:
         else:
             prefix, found_titles, name = split
             if prefix:
-                phrase = self._phrase(tokens, first, prefix, [], body, headings)
+                phrase = self._phrase(run, prefix, [], headings, ends_run=False)
                 if phrase is not None:
                     yield phrase
-        phrase = self._phrase(tokens, first, name, found_titles, body, headings, last=last)
+        phrase = self._phrase(run, name, found_titles, headings, ends_run=True)
         if phrase is not None:
             yield phrase
 
-    def _phrase(self, tokens, first, words, found_titles, body, headings, last=None):
+    def _phrase(self, run, words, found_titles, headings, *, ends_run):
+        body = self.body
         name = list(words)
         postnominal = []
         while len(name) > 1 and name[-1].text in POSTNOMINALS:
@@ -486,7 +504,7 @@ class ArticlePeople:
             or _opens_place(texts[0])
             or tuple(word.casefold() for word in texts) in self._not_people
         )
-        followed = last is not None and _possessive_of_thing(body, tokens, name[-1], last)
+        followed = ends_run and _possessive_of_thing(body, self.paragraphs, name[-1])
         thing = thing or followed
         if len(texts) > (_THING_WORDS if thing else _NAME_WORDS):
             return None  # a title or heading, not a name
@@ -507,10 +525,11 @@ class ArticlePeople:
             followed_by_thing=followed,
         )
         if not thing:
-            self._read_context(tokens, phrase, first, words)
+            tokens, first = self._around(run)
+            self._read_context(tokens, phrase, first)
         return phrase
 
-    def _read_context(self, tokens: list[Token], phrase: _Phrase, first: int, words) -> None:
+    def _read_context(self, tokens: list[Token], phrase: _Phrase, first: int) -> None:
         """What the words around a name say of it: person or thing, its role, its gender."""
         body = self.body
         for title in phrase.titles:
@@ -756,13 +775,16 @@ def _opens_place(word: str) -> bool:
     return word in PLACE_OPENERS or word.split("-", 1)[0] in {"Saint", "Sainte", "St", "San"}
 
 
-def _possessive_of_thing(body: str, tokens: list[Token], word: Token, last: int) -> bool:
+def _possessive_of_thing(body: str, paragraphs: Paragraphs, word: Token) -> bool:
     """ "St Mary’s School", "Bright’s Bakeries": the possessive opens the name of a thing."""
-    if not word.possessive or last >= len(tokens):
+    if not word.possessive:
         return False
-    following = tokens[last]
-    gap = body[word.end + 2 : following.start]
-    return bool(SPACES.fullmatch(gap)) and _is_thing_word(following.text)
+    start = word.end + 2
+    _, end = paragraphs.around(word.start)
+    following = next(tokenise(body, start, min(end, start + 40)), None)
+    if following is None:
+        return False
+    return bool(SPACES.fullmatch(body[start : following.start])) and _is_thing_word(following.text)
 
 
 def _title_text(body: str, found: list[Title], first_name_word: Token) -> str:
@@ -800,49 +822,66 @@ def _split_at_title(words: list[Token]) -> tuple[list, list, list] | None:
     return None
 
 
-def _capitalised_runs(
-    body: str, tokens: list[Token], titles: list[tuple[int, int]]
-) -> Iterator[tuple[int, int]]:
-    """``(first, last)`` token indices of each run of capitalised words, titles skipped."""
-    title_index = bisect_right(titles, (tokens[0].start, -1)) - 1 if tokens else 0
-    title_index = max(0, title_index)
-    first = None
-    for index, token in enumerate(tokens):
+def _capitalised_runs(body: str, titles: list[tuple[int, int]]) -> Iterator[list[Token]]:
+    """Each run of capitalised words (with the particles between them), titles skipped.
+
+    A run is broken by anything but spaces (or one line break) between its words, by a word
+    that is not shaped like a name's ("NSYNC"), by a quoted title, and after a possessive.
+    """
+    title_index = 0
+    run: list[Token] = []
+    for token in capitalised_words(body):
         while title_index < len(titles) and titles[title_index][1] <= token.start:
             title_index += 1
         inside_title = title_index < len(titles) and titles[title_index][0] <= token.start
-        if first is not None and not _continues(body, tokens, first, index):
-            yield first, index
-            first = None
-        usable = is_capitalised(token.text) or (first is not None and is_particle(token.text))
-        if inside_title or not usable:
-            if first is not None:
-                yield first, index
-            first = None
+        if inside_title or not is_capitalised(token.text):
+            if run:
+                yield run
+            run = []
             continue
-        if first is None:
-            first = index
+        if run:
+            joined = _joined(body, run, token)
+            if joined is None:
+                yield run
+                run = []
+            else:
+                run.extend(joined)
+        run.append(token)
         if token.possessive:
-            yield first, index + 1
-            first = None
-    if first is not None:
-        yield first, len(tokens)
+            yield run
+            run = []
+    if run:
+        yield run
 
 
-def _continues(body: str, tokens: list[Token], first: int, index: int) -> bool:
-    previous, token = tokens[index - 1], tokens[index]
+def _joined(body: str, run: list[Token], token: Token) -> list[Token] | None:
+    """The particles joining ``token`` to the run ("de la" in "Jean-Luc de la Fontaine"),
+    ``[]`` when only spaces or an initial's dot stand between, None when the run ends."""
+    previous = run[-1]
     gap = body[previous.end : token.start]
     if SPACES.fullmatch(gap):
-        return True
-    if not _INITIAL_GAP.fullmatch(gap):
-        return False
+        return []
+    if _INITIAL_GAP.fullmatch(gap):
+        return [] if _continues(body, run, token) else None
+    if not _PARTICLE_GAP.fullmatch(gap):
+        return None
+    return list(tokenise(body, previous.end, token.start))
+
+
+_PARTICLE_GAP = re.compile(
+    rf"(?:{SPACES.pattern})(?:(?:{'|'.join(sorted(PARTICLES))})(?:{SPACES.pattern}))+"
+)
+
+
+def _continues(body: str, run: list[Token], token: Token) -> bool:
+    """Whether a dot between the run and ``token`` leaves the name going on."""
+    previous = run[-1]
     if previous.text in _ABBREVIATIONS:
         # "Dr. Samuel Okonkwo", "King Jr. Boulevard"; not "...Apple Inc. He said".
-        return is_capitalised(token.text) and not among(STOPWORDS, token.text)
+        return not among(STOPWORDS, token.text)
     # Only leading initials carry on past a dot ("J. R. Smith", "Then J.R. Smith"). "Cardi B.
     # Timberlake was..." is two sentences, and so is "...on Twitter/X. Timberlake", hence the
     # look at what comes before the first initial.
-    run = tokens[first:index]
     openers = list(run)
     while openers and len(openers[-1].text) == 1:
         openers.pop()

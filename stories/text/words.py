@@ -23,6 +23,7 @@ from typing import NamedTuple
 __all__ = [
     "LEAD_VERBS",
     "ORGANISATION_NOUNS",
+    "PARTICLES",
     "ORGANISATION_WORDS",
     "PLACE_NOUNS",
     "PLACE_OPENERS",
@@ -41,6 +42,7 @@ __all__ = [
     "Title",
     "Token",
     "among",
+    "capitalised_words",
     "is_capitalised",
     "is_particle",
     "tokenise",
@@ -79,6 +81,39 @@ def tokenise(text: str, start: int = 0, end: int | None = None) -> Iterator[Toke
         yield Token(match.start(), match.start() + len(word), word, possessive)
 
 
+def _upper_class() -> str:
+    """A character class of the uppercase letters (of the Basic Multilingual Plane), as
+    ranges: what lets a regular expression step over lowercase text in C."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if chr(code).isupper():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(
+        re.escape(chr(low)) + ("-" + re.escape(chr(high)) if high > low else "")
+        for low, high in ranges
+    )
+
+
+# A word starting with a capital, as ``tokenise`` would cut it: not the "A" inside "d’Artagnan"
+# or "co-Author", which are one word starting in lowercase.
+CAPITALISED_WORD = re.compile(
+    rf"(?<![^\W\d_])(?<![^\W\d_]['’\-])[{_upper_class()}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
+)
+
+
+def capitalised_words(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
+    """The tokens of ``text`` that start with a capital, as :func:`tokenise` gives them."""
+    for match in CAPITALISED_WORD.finditer(text, start, len(text) if end is None else end):
+        word = match.group()
+        possessive = len(word) > 2 and word[-2] in _APOSTROPHES and word[-1] == "s"
+        if possessive:
+            word = word[:-2]
+        yield Token(match.start(), match.start() + len(word), word, possessive)
+
+
 def word_set(text: str) -> frozenset[str]:
     """A word list written as running text, which reads better than a 200-item literal."""
     return frozenset(text.split())
@@ -102,7 +137,7 @@ def is_capitalised(word: str) -> bool:
 
 def is_particle(word: str) -> bool:
     """A connector inside names ("Del" in "Benicio Del Toro", "van"), in ``particles.txt``."""
-    return word.casefold() in _PARTICLES
+    return word.casefold() in PARTICLES
 
 
 def among(words: frozenset[str], word: str) -> bool:
@@ -160,7 +195,7 @@ def _titles() -> dict[tuple[str, ...], Title]:
 # the like. A phrase loses these from its start ("Watch Megan" -> "Megan") and is rejected if
 # one remains inside it ("Choosing Collaboration Over Conflict").
 STOPWORDS = _words("stopwords")
-_PARTICLES = frozenset(word.casefold() for word in word_list("particles"))
+PARTICLES = frozenset(word.casefold() for word in word_list("particles"))
 TITLES = _titles()
 LONGEST_TITLE = max(map(len, TITLES))
 # Words of titles, which an abbreviating dot does not end ("Dr.", "Det. Insp.").
