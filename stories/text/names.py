@@ -362,7 +362,9 @@ class _Entity:
                 self.titles.setdefault(part)
         self.roles.update(title.role for title in phrase.titles if title.role)
         if phrase.role:
-            self.roles.add(phrase.role)
+            # "the housing minister, X" is "the minister" later, as well as "the housing
+            # minister"; a role two people share is nobody's (see _attach_roles).
+            self.roles.update({phrase.role, phrase.role.split()[-1]})
         self.gender = self.gender or phrase.gender
 
     def is_thing(self) -> bool:
@@ -424,7 +426,7 @@ class ArticlePeople:
         phrases = self._phrases()
         self.entities = _group_names(phrases)
         self._things_of_the_desk()
-        _attach_known(self.entities, _known_spans(body, known), known)
+        _attach_known(self.entities, _known_spans(body, known), known, phrases)
         _attach_short_forms(body, phrases, self.entities)
         self._attach_roles()
         self.named = self._named(known)
@@ -1268,6 +1270,7 @@ def _attach_known(
     entities: list[_Entity],
     known: dict[tuple[int, int], list[int]],
     people: list[KnownPerson],
+    phrases: list[_Phrase],
 ) -> None:
     """Make the entities the desk knows known, by the spans of their names on file.
 
@@ -1279,6 +1282,9 @@ def _attach_known(
     if not known:
         return
     covering = _SpanIndex(entities)
+    # A lone word that is a name on file ("Mayor Brennan" for an alias "Brennan") belongs to
+    # no entity yet: what its phrase says (the title, the role) is the known person's.
+    lone = {phrase.span: phrase for phrase in phrases if len(phrase.tokens) == 1}
     by_people: dict[tuple[int, ...], _Entity] = {}
     for span in sorted(known):
         indices = tuple(known[span])
@@ -1299,6 +1305,8 @@ def _attach_known(
             entity = home
         if found is not None and found[0] != span:
             entity.spans.discard(found[0])  # "Mayor Zoë Brennan" gives way to "Zoë Brennan"
+        if found is None and span in lone:
+            entity.note(lone[span])
         entity.spans.add(span)
         if not entity.known:
             entity.known = list(indices)

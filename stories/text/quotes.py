@@ -549,7 +549,8 @@ def _name_at(body: str, position: int, limit: int) -> tuple[int, int] | None:
             dotted = gap.startswith(".")
             if not _NAME_GAP.fullmatch(gap) or (dotted and not _dot_continues(tokens[-1].text)):
                 break
-        if not (words.is_capitalised(token.text) or (tokens and words.is_particle(token.text))):
+        # A particle may open a surname ("de Courcy", "van der Wal"), never end one.
+        if not (words.is_capitalised(token.text) or words.is_particle(token.text)):
             break
         tokens.append(token)
         if token.possessive or len(tokens) > 8:
@@ -564,6 +565,8 @@ def _name_at(body: str, position: int, limit: int) -> tuple[int, int] | None:
     if not tokens or len(tokens) > 4:
         return None
     if any(words.among(words.STOPWORDS, token.text) for token in tokens):
+        return None
+    if not any(words.is_capitalised(token.text) for token in tokens):
         return None
     return tokens[0].start, tokens[-1].end
 
