@@ -4,7 +4,7 @@ When an article is imported the desk proposes, for an editor to confirm:
 
 * mentions of people the desk already knows (:func:`find_known_people`), by every name and
   alias on file and, once the article has written a full name, by the short forms it goes on
-  to use ("Brennan" after "Zoë Brennan") and the role it gave them ("the mayor");
+  to use ("Lowe" after "Mary Lowe") and the role it gave them ("the mayor");
 * names of people it does not know yet (:func:`propose_people`), each in its canonical form
   (the fullest the article writes, without titles or possessives) with the title or role the
   article gives them as a description.
@@ -21,12 +21,12 @@ carries exact character offsets so the editor can see where it came from.
 How a name is told from a place or an organisation, in order:
 
 1. A capitalised phrase holding a place or organisation word ("Street", "Holdings",
-   "Marathon"), opening with a compass point, a saint or a nationality ("West Midlands", "St
-   Mary", "Spanish Arch"), or standing as the possessive before such a word ("St Mary’s
-   School"), is a thing, whatever else is said of it. So is one the desk has been told is not
+   "Marathon"), opening with a compass point, a saint or a nationality ("North Yorkshire",
+   "St Anne", "French Quarter"), or standing as the possessive before such a word ("St Anne’s
+   College"), is a thing, whatever else is said of it. So is one the desk has been told is not
    a person.
 2. Otherwise what the article says of it decides, the strong signs outweighing the weak ones:
-   a title before it, a role noun next to it ("the singer X", "X, the mayor of Galway"), an age
+   a title before it, a role noun next to it ("the singer X", "X, the mayor of Derby"), an age
    (", 58,") or "who" make it a person; an organisation noun next to it ("the broker X", "X,
    the investment bank") or "which" make it a thing. Speaking is a weak sign of a person
    (organisations issue statements too); standing after a preposition of place ("in", "at",
@@ -122,7 +122,7 @@ class NameCandidate:
     """A probable person not known to the desk: the fullest form found and every mention.
 
     ``description`` is the title or role the article gives them ("Councillor", "mayor of
-    Galway"), for the editor to keep on the person.
+    Derby"), for the editor to keep on the person.
     """
 
     name: str
@@ -153,8 +153,8 @@ _WEEKDAYS = word_set("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
 _MONTHS = word_set(
     "January February March April May June July August September October November December"
 )
-# Prepositions of place: a name standing only after these is more likely a place ("in Đà
-# Lạt", "outside Kessler Marsh"). "at", "on" and "from" too, except after a verb, where they
+# Prepositions of place: a name standing only after these is more likely a place ("in Nam
+# Dinh", "outside Pryor Quayle"). "at", "on" and "from" too, except after a verb, where they
 # as often mark a person ("waved at X", "called on X to resign", "heard from X"). "to",
 # "with", "by", "opposite" and "behind" are left out: people stand there as often as places.
 _LOCATIVE = word_set("in inside outside near across around throughout within into")
@@ -164,20 +164,20 @@ _MOTION_VERBS = word_set(
     "joined moved came arrived signed transferred flew travelled traveled returned relocated "
     "switched defected emigrated fled"
 )
-# Determiners that open an appositive ("the mayor of Galway", "her daughter").
+# Determiners that open an appositive ("the mayor of Derby", "her daughter").
 _DETERMINERS = word_set("the a an its his her their our my your this that")
 # Words ending the noun phrase of an appositive: its head noun is the last listed noun before.
 _PHRASE_END = word_set(
     "of at for from in with on who whose which that and or but to by as since after before"
 )
-# Abbreviations whose dot does not end a phrase ("Dr. Samuel Okonkwo", "Martin Luther King
-# Jr. Boulevard", "St. Mary’s").
+# Abbreviations whose dot does not end a phrase ("Dr. Tom Ebb", "Martin Luther King
+# Jr. Boulevard", "St. Anne’s").
 _ABBREVIATIONS = frozenset(
     {title[0] for title in TITLES if len(title) == 1 and len(title[0]) <= 5}
     | {word for title in TITLES for word in title if len(title) > 1 and len(word) <= 4}
     | {"St", "Ste", "Mt", "Jr", "Sr", "Ave", "Rd", "Blvd", "Co", "Corp", "Inc", "Ltd"}
 )
-# "J. R. Okafor", "J.R. Smith": the dot after an initial does not end the name.
+# "J. R. Quist", "J.R. Smith": the dot after an initial does not end the name.
 _INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
 _AGE = re.compile(r",\s*\d{1,3},")
 # How far before a word the rules look for its sentence's start, in characters.
@@ -219,7 +219,7 @@ def find_known_people(body: str, people: Iterable[KnownPerson]) -> list[PersonMa
     editor can tell them apart.
 
     Once the article has written a person's name in full, the short forms it uses afterwards
-    ("Brennan", "Mayor Brennan") and the role it gave them ("the mayor") are theirs too, as
+    ("Lowe", "Mayor Lowe") and the role it gave them ("the mayor") are theirs too, as
     for a new name (:func:`propose_people`), even if no alias on file says so.
 
     People are returned in order of first mention; people never mentioned are left out.
@@ -237,10 +237,10 @@ def propose_people(
     """Probable names of people not yet known to the desk, each with all its mentions.
 
     A name is 1-4 capitalised words left when titles, sentence openers and letters after a
-    name are taken off a run of capitalised words ("Councillor Aoife Ní Bhriain" -> "Aoife Ní
-    Bhriain", "Sir Anthony Pell KC" -> "Anthony Pell"), at least two words the first time.
+    name are taken off a run of capitalised words ("Councillor Ada Quist" -> "Ada
+    Quist", "Sir Tom Ebb KC" -> "Tom Ebb"), at least two words the first time.
     Places and organisations are told apart as the module docstring says, and a later short
-    form ("Timberlake", "Justin", "JT", "Mayor Brennan") or role ("the mayor") is attached to
+    form ("Timberlake", "Justin", "JT", "Mayor Lowe") or role ("the mayor") is attached to
     the most recently mentioned full name it fits.
 
     Names equal to a known name, or a shorter form of one ("Del Toro" for a known "Benicio Del
@@ -248,18 +248,8 @@ def propose_people(
     told are not people (``not_people``, which also stops their shorter forms). Candidates are
     sorted by first mention.
     """
-    known = [_key(name) for name in known_names]
-    refused = {_key(name) for name in rejected}
     reading = read_people(body, not_people=not_people)
-    candidates = []
-    for entity in reading.entities:
-        if entity.is_thing() or entity.known or not entity.spans:
-            continue
-        name = entity.fullest()
-        if _key(name) in refused or any(_is_known(key, known) for key in entity.forms):
-            continue
-        candidates.append(NameCandidate(name, reading.mentions_of(entity), entity.description()))
-    return sorted(candidates, key=lambda candidate: candidate.mentions[0].start)
+    return reading.new_names(known_names=known_names, rejected=rejected)
 
 
 def _is_known(key: tuple[str, ...], known: list[tuple[str, ...]]) -> bool:
@@ -288,11 +278,11 @@ class _Phrase:
     postnominal: str = ""  # "KC"
     person_signs: int = 0
     thing_signs: int = 0
-    description: str = ""  # a role phrase next to the name: "mayor of Galway"
+    description: str = ""  # a role phrase next to the name: "mayor of Derby"
     role: str = ""  # its role noun phrase: "mayor", "city manager"
     gender: str = ""
-    followed_by_thing: bool = False  # "St Mary" in "St Mary’s School"
-    locative: bool = False  # after a preposition of place: "in Phnom Penh"
+    followed_by_thing: bool = False  # "St Anne" in "St Anne’s College"
+    locative: bool = False  # after a preposition of place: "in Vinh Long"
 
     span: tuple[int, int] = (0, 0)  # set from the tokens
     key: tuple[str, ...] = ()
@@ -331,9 +321,9 @@ class _Entity:
     def _short_forms(self) -> set[tuple[str, ...]]:
         """Shorter forms that can stand for this entity later in the text.
 
-        The first and the last word of each form ("Justin", "Timberlake"; "Tanaka" of "Tanaka
-        Hiroshi") and the initials of a name of several words ("JT"). Shorter forms of several
-        words ("Del Toro", "Ní Bhriain") find their name when phrases are grouped.
+        The first and the last word of each form ("Justin", "Timberlake"; "Sato" of "Sato
+        Yuki") and the initials of a name of several words ("JT"). Shorter forms of several
+        words ("Del Toro", "Le Gall") find their name when phrases are grouped.
         """
         forms: set[tuple[str, ...]] = set()
         for key in self.forms:
@@ -464,7 +454,7 @@ class ArticlePeople:
 
     def _read_run(self, run, lowercase, headings) -> Iterator[_Phrase]:
         """The phrases one run of capitalised words holds: a name, and a prefix before a
-        title ("Nordlys" in "Nordlys Chief Executive Mette Kjærgaard")."""
+        title ("Nordby" in "Nordby Chief Executive Esme Orr")."""
         body = self.body
         opens = _starts_sentence(body, self.paragraphs, run[0].start)
         words = _trim(run, lowercase, opens)
@@ -540,43 +530,22 @@ class ArticlePeople:
         run_start = tokens[first].start
         before = _previous_tokens(body, tokens, first, 6)
         after_at = phrase.tokens[-1].end + (2 if phrase.tokens[-1].possessive else 0)
-        # "the singer Róisín Ní Dhomhnaill", "the broker Lyle Dunmore"
-        head = _head_before(body, before, run_start)
-        if head is not None:
-            noun, description, role = head
-            if noun in ROLE_NOUNS:
-                phrase.person_signs += _STRONG
-                phrase.description, phrase.role = description, role
-            elif noun in ORGANISATION_NOUNS:
-                phrase.thing_signs += _STRONG
-        # "The city manager, Dr Samuel Okonkwo", "Her spokesman, Jonas Vik"
-        appositive = _appositive_before(body, tokens, first)
-        if appositive is not None:
-            noun, description, role = appositive
-            if noun in ROLE_NOUNS:
-                phrase.person_signs += _STRONG
-                phrase.description = phrase.description or description
-                phrase.role = phrase.role or role
-            elif noun in ORGANISATION_NOUNS:
-                phrase.thing_signs += _STRONG
+        # "the singer Ada Quist", "the broker Hale Stott"
+        _weigh(phrase, _head_before(body, before, run_start), ORGANISATION_NOUNS)
+        # "The city manager, Dr Tom Ebb", "Her spokesman, Bram Nash"
+        _weigh(phrase, _appositive_before(body, tokens, first), ORGANISATION_NOUNS)
         if not phrase.tokens[-1].possessive:
             window = body[after_at : after_at + 12]
             if _AGE.match(window):
-                phrase.person_signs += _STRONG  # "Dahl, 58,"
+                phrase.person_signs += _STRONG  # "Orr, 58,"
             elif re.match(r",\s+who\b", window):
                 phrase.person_signs += _STRONG
             elif re.match(r",\s+which\b", window):
                 phrase.thing_signs += _STRONG
             else:
+                # "Mary Lowe, the mayor of Derby,", "Leith, a district of Edinburgh"
                 appositive = _appositive_after(body, tokens, phrase.tokens[-1])
-                if appositive is not None:
-                    noun, description, role = appositive
-                    if noun in ROLE_NOUNS:
-                        phrase.person_signs += _STRONG
-                        phrase.description = phrase.description or description
-                        phrase.role = phrase.role or role
-                    else:
-                        phrase.thing_signs += _STRONG
+                _weigh(phrase, appositive, ORGANISATION_NOUNS | PLACE_NOUNS)
             if _speaks(body, after_at) or _said_before(body, before, run_start):
                 phrase.person_signs += _WEAK
             phrase.locative = _after_locative(body, before, run_start)
@@ -590,7 +559,7 @@ class ArticlePeople:
                 entity.thing = True
 
     def _attach_roles(self) -> None:
-        """ "the mayor" after "Mayor Zoë Brennan": a mention of the one person with that role.
+        """ "the mayor" after "Mayor Mary Lowe": a mention of the one person with that role.
 
         A role held by two people in the article ("the coach" with a coach on each side) is
         nobody's: which one is meant, only a reader who knows the story can say.
@@ -772,13 +741,27 @@ def _end_of_words(body: str, start: int, size: int) -> int:
     return position
 
 
+def _weigh(phrase: _Phrase, found, things: frozenset[str]) -> None:
+    """What a noun phrase next to a name says of it: a role makes it a person's (and is kept
+    as its description and role), a noun in ``things`` makes it a place or organisation."""
+    if found is None:
+        return
+    noun, description, role = found
+    if noun in ROLE_NOUNS:
+        phrase.person_signs += _STRONG
+        phrase.description = phrase.description or description
+        phrase.role = phrase.role or role
+    elif noun in things:
+        phrase.thing_signs += _STRONG
+
+
 def _opens_place(word: str) -> bool:
-    """ "West Midlands", "St Mary", "Saint-Étienne", "Spanish Arch"."""
+    """ "West Midlands", "St Mary", "Saint-Étienne", "French Quarter"."""
     return word in PLACE_OPENERS or word.split("-", 1)[0] in {"Saint", "Sainte", "St", "San"}
 
 
 def _possessive_of_thing(body: str, paragraphs: Paragraphs, word: Token) -> bool:
-    """ "St Mary’s School", "Bright’s Bakeries": the possessive opens the name of a thing."""
+    """ "St Anne’s College", "Hale’s Bakeries": the possessive opens the name of a thing."""
     if not word.possessive:
         return False
     start = word.end + 2
@@ -857,7 +840,7 @@ def _capitalised_runs(body: str, titles: list[tuple[int, int]]) -> Iterator[list
 
 
 def _joined(body: str, run: list[Token], token: Token) -> list[Token] | None:
-    """The particles joining ``token`` to the run ("de la" in "Jean-Luc de la Fontaine"),
+    """The particles joining ``token`` to the run ("de la" in "Maria de la Cruz"),
     ``[]`` when only spaces or an initial's dot stand between, None when the run ends."""
     previous = run[-1]
     gap = body[previous.end : token.start]
@@ -879,7 +862,7 @@ def _continues(body: str, run: list[Token], token: Token) -> bool:
     """Whether a dot between the run and ``token`` leaves the name going on."""
     previous = run[-1]
     if previous.text in _ABBREVIATIONS:
-        # "Dr. Samuel Okonkwo", "King Jr. Boulevard"; not "...Apple Inc. He said".
+        # "Dr. Tom Ebb", "King Jr. Boulevard"; not "...Apple Inc. He said".
         return not among(STOPWORDS, token.text)
     # Only leading initials carry on past a dot ("J. R. Smith", "Then J.R. Smith"). "Cardi B.
     # Timberlake was..." is two sentences, and so is "...on Twitter/X. Timberlake", hence the
@@ -999,7 +982,7 @@ def _previous_tokens(body: str, tokens: list[Token], first: int, count: int) -> 
 def _head_before(body: str, before: list[Token], run_start: int):
     """ "the singer X", "the Danish ferry operator X": (noun, description, role) or None.
 
-    Only spaces may stand between the words, and a determiner (or a possessor: "Mokoena’s
+    Only spaces may stand between the words, and a determiner (or a possessor: "Quist’s
     coach X") must open the phrase.
     """
     if not before or not SPACES.fullmatch(body[before[-1].end : run_start]):
@@ -1020,8 +1003,8 @@ def _head_before(body: str, before: list[Token], run_start: int):
 
 
 def _appositive_before(body: str, tokens: list[Token], first: int):
-    """ "The city manager, Dr Samuel Okonkwo", "The museum’s curator of Dutch painting, Lotte
-    Brinkman": the noun phrase before the comma, opened by a determiner or a possessor."""
+    """ "The city manager, Dr Tom Ebb", "The museum’s curator of prints, Cleo
+    Marr": the noun phrase before the comma, opened by a determiner or a possessor."""
     if first == 0:
         return None
     last = tokens[first - 1]
@@ -1039,7 +1022,7 @@ def _appositive_before(body: str, tokens: list[Token], first: int):
 
 
 def _appositive_after(body: str, tokens: list[Token], last_word: Token):
-    """ "Zoë Brennan, the mayor of Galway,", "X, general secretary of the union": the noun
+    """ "Mary Lowe, the mayor of Derby,", "X, general secretary of the union": the noun
     phrase after the comma, up to the next comma or stop, headed by a listed noun."""
     match = _COMMA.match(body, last_word.end)
     if match is None:
@@ -1070,7 +1053,7 @@ def _describe(phrase: list[Token]):
 
     The head is the last role or organisation noun before the first word ending the noun
     phrase ("of", "at", "who"...), possessors ("the museum’s") left out: "city manager" is
-    headed by "manager", "mayor of Galway" by "mayor". The role is the head with the word
+    headed by "manager", "mayor of Derby" by "mayor". The role is the head with the word
     before it when that is lowercase ("city manager", "chief executive", "mayor").
     """
     while phrase and phrase[0].text.casefold() in _DETERMINERS:
@@ -1109,13 +1092,13 @@ _SPEAKS = re.compile(r"(?:\s+(?:[a-z]+ly|also|later|then|had|has|have|was|would|
 
 
 def _speaks(body: str, end: int) -> bool:
-    """ "Brennan told the chamber", "Haugen later said": the name is a speech verb's subject."""
+    """ "Lowe told the chamber", "Quist later said": the name is a speech verb's subject."""
     match = _SPEAKS.match(body, end, min(len(body), end + 40))
     return match is not None and match.group(1) in SPEECH_VERBS
 
 
 def _said_before(body: str, before: list[Token], run_start: int) -> bool:
-    """ "said Ms Ní Bhriain": a speech verb right before the name."""
+    """ "said Ms Quist": a speech verb right before the name."""
     return bool(
         before
         and before[-1].text in SPEECH_VERBS
@@ -1124,7 +1107,7 @@ def _said_before(body: str, before: list[Token], run_start: int) -> bool:
 
 
 def _after_locative(body: str, before: list[Token], run_start: int) -> bool:
-    """After a preposition of place: "in Phnom Penh", "at the Teatro", "at the broker X"."""
+    """After a preposition of place: "in Vinh Long", "at the Teatro", "at the broker X"."""
     if not before or not SPACES.fullmatch(body[_after(before[-1]) : run_start]):
         return False
     words = [token.text for token in before]
@@ -1152,7 +1135,7 @@ def _group_names(phrases: list[_Phrase]) -> list[_Entity]:
     """Turn multi-word phrases into entities; shorter forms join the longest form they fit.
 
     Longest first, so "Benicio Del Toro" exists before "Del Toro" looks for a home, and
-    "Golden Lotus Holdings" before "Golden Lotus". Headings only ever add mentions to a name
+    "Harbour Lane Holdings" before "Harbour Lane". Headings only ever add mentions to a name
     found in running text: a title-cased heading is full of capitalised phrases that are not
     people ("Old School", "Positive Interactions").
     """
@@ -1275,14 +1258,14 @@ def _attach_known(
     """Make the entities the desk knows known, by the spans of their names on file.
 
     Every span of a known name is a known person's, so the mentions stay what the names on
-    file say; an entity the rules built around such a span ("Mayor Zoë Brennan", later
-    "Brennan") becomes that person, short forms and role included. Spans of names on file
+    file say; an entity the rules built around such a span ("Mayor Mary Lowe", later
+    "Lowe") becomes that person, short forms and role included. Spans of names on file
     inside someone else's phrase are taken from it.
     """
     if not known:
         return
     covering = _SpanIndex(entities)
-    # A lone word that is a name on file ("Mayor Brennan" for an alias "Brennan") belongs to
+    # A lone word that is a name on file ("Mayor Lowe" for an alias "Lowe") belongs to
     # no entity yet: what its phrase says (the title, the role) is the known person's.
     lone = {phrase.span: phrase for phrase in phrases if len(phrase.tokens) == 1}
     by_people: dict[tuple[int, ...], _Entity] = {}
@@ -1304,7 +1287,7 @@ def _attach_known(
             covering.merged(entity, home)
             entity = home
         if found is not None and found[0] != span:
-            entity.spans.discard(found[0])  # "Mayor Zoë Brennan" gives way to "Zoë Brennan"
+            entity.spans.discard(found[0])  # "Mayor Mary Lowe" gives way to "Mary Lowe"
         if found is None and span in lone:
             entity.note(lone[span])
         entity.spans.add(span)
@@ -1368,7 +1351,7 @@ def _attach_short_forms(body: str, phrases: list[_Phrase], entities: list[_Entit
     Timberlake", "Timberlake" is him. When two fit ("Justin" after both Justin Timberlake and
     Justin Bieber), recency decides, as a reader would. A person on file counts as mentioned
     from the first time the article writes a name of theirs in full. A word opening the name
-    of a thing ("Lan" of "Lan’s Kitchen") is nobody's mention.
+    of a thing ("Mai" of "Mai’s Kitchen") is nobody's mention.
     """
     owner = {span: entity for entity in entities for span in entity.spans}
     latest: dict[tuple[str, ...], _Entity] = {}
@@ -1398,7 +1381,7 @@ _PARTICLES_BEFORE = re.compile(r"(?:\b([a-z]+)\s+)?(?:\b([a-z]+)\s+)?([a-z]+)\s+
 
 
 def _with_particles(body: str, phrase: _Phrase, entity: _Entity) -> tuple[int, int]:
-    """ "van der Wal" for the surname of Pieter van der Wal: the particles are the name's."""
+    """ "van der Berg" for the surname of Anna van der Berg: the particles are the name's."""
     start, end = phrase.span
     match = _PARTICLES_BEFORE.search(body, max(0, start - 24), start)
     if match is None:

@@ -2,26 +2,26 @@
 
 :func:`find_quotes` offers the editor each quotation with two answers about its speaker:
 
-* ``speaker``: the words next to the quote that attribute it, as written ("Brennan", "she",
+* ``speaker``: the words next to the quote that attribute it, as written ("Lowe", "she",
   "the mayor", "a source close to the mayor"), with their offsets and what kind of phrase they
   are (:class:`SpeakerKind`). Empty when no words attribute the quote.
 * ``said_by``: who says it, as a reader of the whole article can tell: the person's canonical
-  name ("Zoë Brennan" for "Brennan", for "the mayor" once she was introduced as mayor, for "she"
+  name ("Mary Lowe" for "Lowe", for "the mayor" once she was introduced as mayor, for "she"
   when she is the one person in view, and for a quotation that carries on her words), an
   unnamed source's description kept whole, or nothing when a reader could not tell. Never a
   guess: "she" with two women in view, or "the coach" with a coach on each side, is nobody.
 
 The rules, each a rule of English news copy:
 
-1. Attribution after the quote (``“…,” she said``, ``“…,” said Ms Ní Bhriain``, ``“…,” said
-   the museum’s director, Anouk Verhoeven``) when the quote does not end its sentence; else in
-   the quote's sentence before it (``Megan playfully responded, “…”``, ``Her spokesman, Jonas
-   Vik, said the mayor “…”``). A participle's speaker is the clause's subject (``Justin
+1. Attribution after the quote (``“…,” she said``, ``“…,” said Ms Quist``, ``“…,” said
+   the museum’s director, Ada Quist``) when the quote does not end its sentence; else in
+   the quote's sentence before it (``Megan playfully responded, “…”``, ``Her spokesman, Bram
+   Nash, said the mayor “…”``). A participle's speaker is the clause's subject (``Justin
    Timberlake expressed his delight at meeting Megan, saying, “…”``).
-2. A title before a name is not the speaker's name ("Dame Cordelia" is Cordelia Ashby); a role
-   noun with a name next to it is that name ("The business minister, Rasmus Ødegård, said",
-   "the critic Xabier Lasa wrote"); a name inside a description's prepositional phrase is not
-   the speaker ("An expert for Tanaka, the French engineer X, told").
+2. A title before a name is not the speaker's name ("Dame Cleo" is Cleo Marr); a role
+   noun with a name next to it is that name ("The business minister, Tom Ebb, said",
+   "the critic Bram Nash wrote"); a name inside a description's prepositional phrase is not
+   the speaker ("An expert for Sato, the French engineer X, told").
 3. An unnamed source's description runs to the end of its clause: "an official who asked not
    to be named", "one of two people familiar with the talks".
 4. "the <role>" is the one person the article gave that role; "he"/"she" is the one person (of
@@ -30,7 +30,7 @@ The rules, each a rule of English news copy:
 5. A quotation with no attribution of its own carries on the speaker of the quotation just
    before it, when it opens the sentence right after that one's attribution or is the next
    paragraph of the same quotation; or it is the words of the person who speaks in the
-   sentence right before it ("Peña said he had expected the booing. “My grandmother…").
+   sentence right before it ("Orr said he had expected the booing. “My grandmother…").
 
 Quoted titles of songs and films are not speech (``quotemarks``). The module is pure: strings
 in, frozen dataclasses out, standard library only, offsets counting code points so that
@@ -286,7 +286,7 @@ def _first_verb(body: str, start: int, end: int) -> int | None:
 
 def _inverted(body: str, start: int, clause_end: int, limit: int) -> _Speaker | None:
     """The speaker after "said": a name, a pronoun, or a description up to the clause's end,
-    whose appositive name wins ("said the museum’s director, Anouk Verhoeven")."""
+    whose appositive name wins ("said the museum’s director, Ada Quist")."""
     speaker = _speaker_at(body, start, clause_end)
     if speaker is None or speaker.kind != SpeakerKind.DESCRIPTION:
         return speaker
@@ -298,7 +298,7 @@ def _inverted(body: str, start: int, clause_end: int, limit: int) -> _Speaker | 
 
 
 def _appositive_name(body: str, comma: int, limit: int) -> _Speaker | None:
-    """ ", Anouk Verhoeven" right after a description: the name the description is of."""
+    """ ", Ada Quist" right after a description: the name the description is of."""
     start = _skip_spaces(body, comma + 1)
     span = _name_at(body, start, limit)
     if span is None:
@@ -351,7 +351,7 @@ def _sentence_start(masked: str, paragraphs: Paragraphs, position: int) -> int:
 
 
 def _sentence_breaks(masked: str, start: int, end: int) -> list[int]:
-    """Where sentences after ``start`` begin, before ``end``; "Prof. Etxeberria" is one."""
+    """Where sentences after ``start`` begin, before ``end``; "Prof. Nash" is one."""
     return [
         match.end()
         for match in _SENTENCE_BREAK.finditer(masked, start, end)
@@ -376,7 +376,7 @@ def _subject_ending_at(body: str, masked: str, start: int, verb: int) -> _Speake
     """The speaker phrase just before a speech verb, allowing adverbs and appositives.
 
     The plain reading is tried first, so "the family said" is not read as "the" + adverb.
-    A subject with appositives ("His grandson, David Aronson, 78, who lives in Toronto,")
+    A subject with appositives ("His grandson, Tom Ebb, 78, who lives in Leeds,")
     is split at its commas: the last part that is a name, or ends with one after a role noun
     ("the French engineer X"), is the speaker; else the first part.
     """
@@ -413,7 +413,7 @@ def _comma_parts(masked: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _role_then_name(body: str, start: int, end: int) -> _Speaker | None:
-    """ "the French engineer Jean-Luc de la Fontaine": a description followed by a name."""
+    """ "the French engineer Maria de la Cruz": a description followed by a name."""
     head = _description_head(body, start, end)
     if head is None:
         return None
@@ -425,7 +425,7 @@ def _role_then_name(body: str, start: int, end: int) -> _Speaker | None:
 
 def _description_head(body: str, position: int, limit: int) -> int | None:
     """Where the head noun of a speaker description ends: "the city manager", "two people",
-    "Okonkwo’s office", "a medical officer". The determiner (or number, or possessor) opens
+    "Lowe’s office", "a medical officer". The determiner (or number, or possessor) opens
     it; up to four words follow, the head being the last noun for a speaker before a word
     that is not one ("close", "at", a name)."""
     opening = _DETERMINER_OPEN.match(body, position, limit)
@@ -495,12 +495,12 @@ def _speaker_at(body: str, position: int, limit: int) -> _Speaker | None:
 def _description_at(body: str, position: int, limit: int) -> _Speaker | None:
     """ "a source close to the mayor", "one of two people familiar with the talks", "Megan’s
     rep": a determiner (or number, or possessor), a few words and a noun for a speaker, and
-    the rest of the clause. "the critic Xabier Lasa" is the name, not a description."""
+    the rest of the clause. "the critic Bram Nash" is the name, not a description."""
     head_end = _description_head(body, position, limit)
     if head_end is not None:
         name = _name_at(body, _skip_spaces(body, head_end), limit)
         if name is not None and body[head_end : head_end + 1].isspace():
-            return _Speaker(*name, SpeakerKind.NAME)  # "the critic Xabier Lasa"
+            return _Speaker(*name, SpeakerKind.NAME)  # "the critic Bram Nash"
     else:
         match = _BARE_SOURCE.match(body, position, limit)
         if match is None:
@@ -549,7 +549,7 @@ def _name_at(body: str, position: int, limit: int) -> tuple[int, int] | None:
             dotted = gap.startswith(".")
             if not _NAME_GAP.fullmatch(gap) or (dotted and not _dot_continues(tokens[-1].text)):
                 break
-        # A particle may open a surname ("de Courcy", "van der Wal"), never end one.
+        # A particle may open a surname ("de Vere", "van der Berg"), never end one.
         if not (words.is_capitalised(token.text) or words.is_particle(token.text)):
             break
         tokens.append(token)
@@ -656,7 +656,7 @@ def _carried_on(
         breaks = _sentence_breaks(masked, before.end + 1, quote.open + 1)
         if same_paragraph and len(breaks) <= 1:
             return said._replace(resolution=Resolution.CONTINUED)
-    # "Peña, 39, said he had expected the booing. “My grandmother…": the quotation opens the
+    # "Orr, 39, said he had expected the booing. “My grandmother…": the quotation opens the
     # sentence after one whose subject speaks.
     start = _sentence_start(masked, paragraphs, quote.open)
     if masked[start : quote.open].strip():

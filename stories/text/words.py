@@ -72,13 +72,17 @@ class Token(NamedTuple):
 
 def tokenise(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
     for match in WORD.finditer(text, start, len(text) if end is None else end):
-        word = match.group()
-        # "Megan's", "Timberlake’s" (and contractions such as "It’s"): the name is the part
-        # before the apostrophe, and nothing after a possessive continues the name.
-        possessive = len(word) > 2 and word[-2] in _APOSTROPHES and word[-1] == "s"
-        if possessive:
-            word = word[:-2]
-        yield Token(match.start(), match.start() + len(word), word, possessive)
+        yield _token(match)
+
+
+def _token(match: re.Match) -> Token:
+    word = match.group()
+    # "Megan's", "Timberlake’s" (and contractions such as "It’s"): the name is the part
+    # before the apostrophe, and nothing after a possessive continues the name.
+    possessive = len(word) > 2 and word[-2] in _APOSTROPHES and word[-1] == "s"
+    if possessive:
+        word = word[:-2]
+    return Token(match.start(), match.start() + len(word), word, possessive)
 
 
 def _upper_class() -> str:
@@ -107,11 +111,7 @@ CAPITALISED_WORD = re.compile(
 def capitalised_words(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
     """The tokens of ``text`` that start with a capital, as :func:`tokenise` gives them."""
     for match in CAPITALISED_WORD.finditer(text, start, len(text) if end is None else end):
-        word = match.group()
-        possessive = len(word) > 2 and word[-2] in _APOSTROPHES and word[-1] == "s"
-        if possessive:
-            word = word[:-2]
-        yield Token(match.start(), match.start() + len(word), word, possessive)
+        yield _token(match)
 
 
 def word_set(text: str) -> frozenset[str]:

@@ -2,9 +2,10 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from stories.models import Article, NotAPerson, Person
+from stories.management.articles import chosen_articles
+from stories.models import NotAPerson, Person
 from stories.services import suggestions
 
 
@@ -24,12 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print JSON.")
 
     def handle(self, *args, articles, as_json=False, **options):
-        queryset = Article.objects.order_by("pk")
-        if articles:
-            queryset = queryset.filter(pk__in=articles)
-            missing = sorted(set(articles) - set(queryset.values_list("pk", flat=True)))
-            if missing:
-                raise CommandError(f"No article with id {', '.join(map(str, missing))}.")
+        queryset = chosen_articles(articles)
         people = list(Person.objects.order_by("pk"))
         ruled_out = NotAPerson.objects.names()
         found = [
