@@ -203,7 +203,6 @@ _ANY_SPEECH_VERB = re.compile(
 # Words that may stand between a speaker and the verb: "Megan playfully responded", "she had
 # told", "the source later said".
 _IN_BETWEEN = r"(?:[a-z]+ly|also|later|then|once|again|just|had|has|have|was|would|will)"
-_IN_BETWEEN_THEN_VERB = re.compile(rf"(?:\s+{_IN_BETWEEN})*\s+(?:{_SPEECH})\b")
 _TRAILING_IN_BETWEEN = re.compile(rf"(?:\s+{_IN_BETWEEN})+\s*$")
 _ACCORDING_TO = re.compile(r"\s*[Aa]ccording to ([^,“”\"]{1,80}),")
 _PRONOUN = re.compile(r"(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)(?![\w’'-])")
