@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -1031,6 +1032,15 @@ class PersonSuggestion(models.Model):
         help_text="The known person this matches; empty for a new name.",
     )
     mentions = models.JSONField(default=list, help_text="[start, end] offsets in the body.")
+    more_mentions = models.PositiveIntegerField(
+        default=0,
+        help_text="Mentions found beyond the stored ones (a huge article stores the first few).",
+    )
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The title or role the article gives the name (“Councillor”, “mayor of X”).",
+    )
     status = models.CharField(
         max_length=10, choices=SuggestionStatus, default=SuggestionStatus.PENDING
     )
@@ -1525,3 +1535,61 @@ class StorySlug(models.Model):
 
     def get_absolute_url(self):
         return self.story.get_absolute_url()
+
+
+class NotAPersonKind(models.TextChoices):
+    PLACE = "place", "a place"
+    BUSINESS = "business", "a business"
+    ORGANISATION = "organisation", "an organisation"
+    OTHER = "other", "something else"
+
+
+class NotAPersonQuerySet(models.QuerySet):
+    def names(self):
+        """Every name the desk has ruled out, as written, for the suggestion rules."""
+        return list(self.values_list("name", flat=True))
+
+    def named(self, name):
+        """The row ruling out ``name``, whatever its case and spacing."""
+        return self.filter(name__iexact=" ".join(name.split()))
+
+
+class NotAPerson(models.Model):
+    """A name an editor has said is no person (a place, a business...), for the whole desk.
+
+    ``suggest_people`` consults these for every article, so the name is proposed in none
+    again; a rejection for one article only stays on its ``PersonSuggestion``. Deleting the
+    row undoes the decision.
+    """
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=NotAPersonKind, default=NotAPersonKind.OTHER)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = NotAPersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "name that is not a person"
+        verbose_name_plural = "names that are not people"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_not_a_person_name",
+                violation_error_message="That name is ruled out already, in some case or other.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # Spacing never makes two names different, for the constraint as for the rules.
+        self.name = " ".join(self.name.split())

@@ -28,7 +28,13 @@ REPORTER_PERMISSIONS = [
     ),
     *(
         f"stories.{action}_{model}"
-        for model in ("personmention", "personsuggestion", "origin", "evidencerelay")
+        for model in (
+            "personmention",
+            "personsuggestion",
+            "notaperson",
+            "origin",
+            "evidencerelay",
+        )
         for action in _CRUD
     ),
     # Decisions on origins and derivations, and verdicts, change what readers

@@ -71,15 +71,36 @@ class Rules:
 
 
 def suggestion_rules() -> Rules:
-    """The rules as they stand, imported in this one place."""
+    """The rules as they stand, imported in this one place.
+
+    A quote's speaker, for scoring, is who the rules say says it (``said_by``: "Zoë Brennan"
+    for "she said" when she is the one in view), not the words attributing it ("she"), which
+    the rules keep beside it as ``speaker``.
+    """
     from stories.text import names, quotes
+
+    def find_quotes(body):
+        return [
+            FoundQuote(quote.start, quote.end, quote.text, quote.said_by)
+            for quote in quotes.find_quotes(body)
+        ]
 
     return Rules(
         known_person=names.KnownPerson,
         find_known_people=names.find_known_people,
         propose_people=names.propose_people,
-        find_quotes=quotes.find_quotes,
+        find_quotes=find_quotes,
     )
+
+
+@dataclass(frozen=True)
+class FoundQuote:
+    """A quote as the harness scores it: where it is and who the rules say said it."""
+
+    start: int
+    end: int
+    text: str
+    speaker: str
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,9 +406,18 @@ def evaluate(
 
 def score_article(article: Article, rules: Rules, on_file: Sequence[str]) -> ArticleResult:
     proposals = people_suggested(rules, article.body, on_file)
+    return score_proposals(article, proposals, rules.find_quotes(article.body))
+
+
+def score_proposals(article: Article, proposals: dict[str, set], found: list) -> ArticleResult:
+    """Score proposals however they were made (the desk's service on a database, say).
+
+    ``proposals`` maps each proposed name to its mention spans; ``found`` are the quotes, each
+    with ``start``, ``end``, ``text`` and ``speaker``.
+    """
     result = ArticleResult(article, Tally(articles=1), proposals)
     _score_people(result)
-    _score_quotes(result, rules.find_quotes(article.body))
+    _score_quotes(result, found)
     return result
 
 

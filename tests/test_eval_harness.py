@@ -232,7 +232,10 @@ def test_the_current_rules_on_the_set_give_figures_that_add_up(capsys):
         assert sum(report.by_kind().values(), eval_harness.Tally()) == report.total()
         table = format_report(report)
         assert all(kind in table for kind in report.by_kind())
-        assert "wrong proposal" in format_details(report)
+        details = format_details(report)
+        assert all(result.article.path in details for result in report.results)
+        wrong = sum(len(result.false_positives) for result in report.results)
+        assert details.count("wrong proposal") == wrong
     assert eval_harness.main(["--details"]) == 0
     printed = capsys.readouterr().out
     assert "Fresh desk" in printed and "People of earlier articles on file" in printed

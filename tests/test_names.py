@@ -433,3 +433,100 @@ def test_the_snippet_of_every_seed_mention_contains_the_mention():
                 snippet = str(paragraphs.snippet(mention.start, mention.end))
                 assert f"[{' '.join(mention.text.split())}]" in snippet
                 assert "\n" not in snippet
+
+
+# --- Titles, roles, places and organisations (issue #10) -------------------------------------
+
+
+def described(body: str, **kwargs) -> dict[str, str]:
+    return {c.name: c.description for c in propose_people(body, **kwargs)}
+
+
+def test_titles_are_taken_off_and_kept_as_the_description():
+    body = (
+        "Councillor Ada Quist voted. Mrs Justice Cleo Marr ruled. Det. Insp. Bram Nash "
+        "spoke. Sir Tom Ebb KC objected. Nordby Chief Executive Esme Orr resigned."
+    )
+    assert described(body) == {
+        "Ada Quist": "Councillor",
+        "Cleo Marr": "Justice",
+        "Bram Nash": "Det. Insp.",
+        "Tom Ebb": "Sir, KC",
+        "Esme Orr": "Chief Executive",
+    }
+
+
+def test_a_role_next_to_the_name_is_its_description_and_later_a_mention():
+    body = (
+        "Ada Quist, the mayor of Derby, opened the bridge. The city manager, Dr Tom Ebb, "
+        "was there.\n\nThe mayor said it was on time. The city manager agreed."
+    )
+    proposed = {c.name: c for c in propose_people(body)}
+    assert proposed["Ada Quist"].description == "mayor of Derby"
+    assert proposed["Tom Ebb"].description == "Dr, city manager"
+    # The appositive refers to her as well.
+    assert [m.text for m in proposed["Ada Quist"].mentions] == [
+        "Ada Quist",
+        "the mayor",
+        "The mayor",
+    ]
+    assert [m.text for m in proposed["Tom Ebb"].mentions] == ["Tom Ebb", "The city manager"]
+
+
+def test_a_role_two_people_hold_is_nobodys():
+    body = "Coach Ada Quist smiled. Their coach, Tom Ebb, did not.\n\nThe coach said it was fair."
+    for candidate in propose_people(body):
+        assert "The coach" not in [m.text for m in candidate.mentions]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Pupils at St Anne’s School sang.",  # a saint, and a possessive before a school
+        "They met on Martin Luther King Jr. Boulevard and at Nelson Mandela Bridge.",
+        "Crowds filled Harbour Square and the West Midlands.",
+        "The deal was advised by the broker Hale Stott.",  # an organisation noun before
+        "Pryor Quayle, the investment bank, declined to comment.",  # ... and after
+        "Casa Lupo, which opened in 1990, closed.",  # "which" is for things
+        "The plant in Nam Dinh opened and another opens in Vinh Long.",  # places only
+        "He joined from Union Sportive Caen in Normandy.",  # motion verbs: from a place
+        "HO CHI MINH CITY — The market rose.",  # a dateline in capitals
+    ],
+)
+def test_places_and_organisations_are_not_people(body):
+    assert names(body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Meg waved at Ada Quist backstage.",  # "at" after a verb marks a person
+        "The award went to Ada Quist, who thanked her team.",
+        "It was bought from Ada Quist, a banker.",
+        "Ada Quist, 61, said nothing.",
+    ],
+)
+def test_people_after_prepositions_stay_people(body):
+    assert names(body) == ["Ada Quist"]
+
+
+def test_a_name_ruled_out_for_the_desk_stops_its_shorter_forms_too():
+    body = "Hale Stott Partnership advised. Hale Stott said the price was fair."
+    assert names(body) == []
+    body = "Hale Stott advised the board. Later Hale Stott said the price was fair."
+    assert names(body) == ["Hale Stott"]
+    assert names(body, not_people=["hale  stott"]) == []
+
+
+def test_a_known_person_keeps_the_surname_once_the_full_name_is_written():
+    ada = KnownPerson("ada", ("Ada Quist",))
+    body = "Quist arrived. Mayor Ada Quist spoke. Quist left, and the mayor waved."
+    [match] = find_known_people(body, [ada])
+    # The "Quist" before the full name could be anyone's; after it, she and her role are.
+    assert [m.text for m in match.mentions] == ["Ada Quist", "Quist", "the mayor"]
+    assert match.description == "Mayor"
+
+
+def test_the_particles_of_a_surname_are_part_of_its_mention():
+    [candidate] = propose_people("Pieter van der Wal painted it. Later van der Wal sold it.")
+    assert [m.text for m in candidate.mentions] == ["Pieter van der Wal", "van der Wal"]

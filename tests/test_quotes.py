@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from stories.text.quotes import QuoteCandidate, SpeakerKind, find_quotes
+from stories.text.quotes import QuoteCandidate, Resolution, SpeakerKind, find_quotes
 
 from .seed_texts import SEED_000, SEED_001, SEED_002, SEED_NAMES, seed_body
 
@@ -128,6 +128,9 @@ def test_speaker_after_the_quote_with_unicode_capitals():
         speaker_start=25,
         speaker_end=33,
         speaker_kind=SpeakerKind.NAME,
+        said_by="Ødegaard",
+        said_by_kind=SpeakerKind.NAME,
+        resolution=Resolution.ATTRIBUTION,
     )
 
 
@@ -162,8 +165,11 @@ def test_said_before_the_speaker_after_the_quote():
         ("He told ET, \u201cit was a long night for everyone.\u201d", "He"),
         ("The family said, \u201cwe are so proud of her today.\u201d", "The family"),
         ("\u201cIt was a long night,\u201d the spokesperson said.", "the spokesperson"),
-        # Known limit: only "close to ..." is followed after a speaker noun, so no guess here.
-        ("\u201cIt was a long night,\u201d the spokesperson for the band said.", ""),
+        # A description runs to the end of its clause, so it is kept whole.
+        (
+            "\u201cIt was a long night,\u201d the spokesperson for the band said.",
+            "the spokesperson for the band",
+        ),
         # A quote that ends its sentence is not attributed to the next sentence's subject.
         ("\u201cThis is it.\u201d The source described it as awful.", ""),
         # No speech verb, no speaker: the editor decides.
@@ -191,8 +197,8 @@ def test_speaker_patterns(body, speaker):
         # Capitalised, but a word for an unnamed source.
         ("Someone close to her said, \u201cShe is doing very well.\u201d", SpeakerKind.DESCRIPTION),
         ("Insiders said, \u201cthey had never met before.\u201d", SpeakerKind.DESCRIPTION),
-        # Known limit: a lowercase particle makes a name read as a description.
-        ("Ana de Armas said, \u201cI love this city so much.\u201d", SpeakerKind.DESCRIPTION),
+        # A lowercase particle inside a name does not make it a description.
+        ("Ana de Armas said, \u201cI love this city so much.\u201d", SpeakerKind.NAME),
         ("Fans chanted \u201cone more song please\u201d all night.", SpeakerKind.NONE),
     ],
 )
@@ -245,3 +251,83 @@ def test_unterminated_and_cross_paragraph_quotes_are_skipped():
 def test_no_quotes():
     assert find_quotes("") == []
     assert find_quotes("Nobody said anything quotable today.") == []
+
+
+# --- Who says it: said_by (issue #10) --------------------------------------------------------
+
+
+def said_by(body: str) -> list[tuple[str, str, str]]:
+    return [(q.speaker, q.said_by, q.resolution) for q in find_quotes(body)]
+
+
+def test_a_short_form_and_a_title_resolve_to_the_full_name():
+    body = (
+        "Councillor Ada Quist spoke first. “We were not told anything,” said Ms Quist.\n\n"
+        "Dame Cleo Marr disagreed. “That is simply not so,” Dame Cleo said."
+    )
+    assert said_by(body) == [
+        ("Quist", "Ada Quist", Resolution.ATTRIBUTION),
+        ("Cleo", "Cleo Marr", Resolution.ATTRIBUTION),
+    ]
+
+
+def test_she_is_the_one_person_in_view_and_nobody_when_two_are():
+    one = "Ada Quist said she would stay. “I am not going anywhere,” she said."
+    two = "Ada Quist and Cleo Marr met on Friday. “We agreed on nothing,” she said."
+    assert said_by(one) == [("she", "Ada Quist", Resolution.PRONOUN)]
+    assert said_by(two) == [("she", "", Resolution.NONE)]
+
+
+def test_an_honorific_says_who_he_can_be():
+    body = "Tom Ebb thanked Ms Ada Quist for her help. “It was a long week,” he said."
+    assert said_by(body) == [("he", "Tom Ebb", Resolution.PRONOUN)]
+
+
+def test_the_role_is_the_one_person_given_it_and_nobody_when_two_are():
+    one = "Mayor Ada Quist opened it. “It is finished at last,” the mayor said."
+    two = (
+        "Coach Ada Quist won. Their coach, Tom Ebb, lost. “We were unlucky today,” said the coach."
+    )
+    assert said_by(one) == [("the mayor", "Ada Quist", Resolution.ROLE)]
+    assert said_by(two) == [("the coach", "", Resolution.NONE)]
+
+
+def test_a_description_is_kept_whole_and_a_name_next_to_a_role_wins():
+    body = (
+        "“It was close,” said an official who asked not to be named.\n\n"
+        "“It was fair,” said the museum’s director, Ada Quist.\n\n"
+        "An expert for Tom Ebb, the French engineer Cleo Marr, told the court it was “the "
+        "same bridge in every detail.”"
+    )
+    assert [q.said_by for q in find_quotes(body)] == [
+        "an official who asked not to be named",
+        "Ada Quist",
+        "Cleo Marr",
+    ]
+
+
+def test_a_further_quotation_carries_on_its_speaker():
+    body = (
+        "“We lost again,” Ada Quist said. “We will be back.”\n\n"
+        "Tom Ebb said he had expected it. “Nobody gave us a chance.\n\n"
+        "“Not one person,” he added later, laughing about it."
+    )
+    assert [(q.text, q.said_by, q.resolution) for q in find_quotes(body)] == [
+        ("We lost again,", "Ada Quist", Resolution.ATTRIBUTION),
+        ("We will be back.", "Ada Quist", Resolution.CONTINUED),
+        ("Nobody gave us a chance.", "Tom Ebb", Resolution.CONTEXT),
+        ("Not one person,", "Tom Ebb", Resolution.PRONOUN),
+    ]
+
+
+def test_people_on_file_are_named_as_on_file_and_keyed():
+    from stories.text.names import KnownPerson
+
+    body = "Mayor Brennan opened it. “It is finished at last,” the mayor said."
+    known = [KnownPerson(7, ("Zoë Brennan", "Brennan"))]
+    [quote] = find_quotes(body, known=known)
+    assert (quote.said_by, quote.said_by_key, quote.said_by_kind) == (
+        "Zoë Brennan",
+        7,
+        SpeakerKind.NAME,
+    )

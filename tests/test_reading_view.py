@@ -477,11 +477,12 @@ def test_quoted_speech_panel_lists_megans_quote_with_its_speaker(admin_client):
 
     quotes = response.context["quotes"]
     megan = next(q for q in quotes if q["quote"].startswith("No, no, this don\u2019t count"))
-    assert megan["speaker"] == "Megan"
+    # The speaker as a reader of the whole article can tell: the person on file.
+    assert megan["speaker"] == "Megan Thee Stallion"
     assert megan["person"] == Person.objects.get(name="Megan Thee Stallion")
     assert (
-        megan["claim_text"]
-        == "Megan: \u201cNo, no, this don\u2019t count. This don\u2019t count.\u2026\u201d"
+        megan["claim_text"] == "Megan Thee Stallion: \u201cNo, no, this don\u2019t count. "
+        "This don\u2019t count.\u2026\u201d"
     )
     page = html(response)
     assert "Quoted speech" in page
@@ -523,11 +524,11 @@ def test_quote_prefill_link_fills_the_form_and_submitting_it_cites_the_quote(
     assert f"{MEGAN_QUOTE}</textarea>" in page
     assert f'name="start" value="{start}"' in page
     assert (
-        'value="Megan: \u201cNo, no, this don\u2019t count. This don\u2019t count.\u2026\u201d"'
-        in (page)
+        'value="Megan Thee Stallion: \u201cNo, no, this don\u2019t count. '
+        'This don\u2019t count.\u2026\u201d"' in (page)
     )
     assert re.search(r'<option value="person" selected>', page)
-    assert 'name="origin_label" value="Megan"' in page
+    assert 'name="origin_label" value="Megan Thee Stallion"' in page
     assert re.search(rf'<option value="{megan.pk}" selected>', page)
     assert re.search(r'value="supports"[^>]*checked', page)
     assert 'data-open="true"' in page
@@ -552,10 +553,10 @@ def test_quote_prefill_link_fills_the_form_and_submitting_it_cites_the_quote(
         ),
     )
     assert posted.status_code == 302
-    evidence = Evidence.objects.get(claim__text__startswith="Megan: ")
+    evidence = Evidence.objects.get(claim__text__startswith="Megan Thee Stallion: ")
     assert (evidence.start, evidence.end) == (start, end)
     assert (evidence.origin.kind, evidence.origin.person) == ("person", megan)
-    assert evidence.origin.label == "Megan"
+    assert evidence.origin.label == "Megan Thee Stallion"
 
 
 def test_quote_prefill_ignores_offsets_outside_the_body(admin_client):

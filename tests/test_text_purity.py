@@ -51,7 +51,7 @@ def test_text_module_imports_no_orm_and_no_higher_layer(name):
 
 # The suggestion rules promise more: the standard library only, so that the import command,
 # the admin and the tests share exactly the same rules, on any machine, without Django.
-STANDARD_LIBRARY_ONLY = ["names", "paragraphs", "quotes", "words"]
+STANDARD_LIBRARY_ONLY = ["names", "paragraphs", "quotemarks", "quotes", "words"]
 
 
 @pytest.mark.parametrize("name", STANDARD_LIBRARY_ONLY)

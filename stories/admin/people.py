@@ -1,4 +1,5 @@
-"""People: tags with aliases, where they are tagged, and merging duplicates."""
+"""People: tags with aliases, where they are tagged, merging duplicates, and the names the
+desk has ruled out as not people."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +17,7 @@ from ..models import (
     ArticlePerson,
     Claim,
     ClaimPerson,
+    NotAPerson,
     Origin,
     Person,
     PersonMention,
@@ -24,7 +26,7 @@ from ..models import (
     Story,
     StoryRevision,
 )
-from ..services import merging
+from ..services import merging, suggestions
 from .common import PublicFieldsGuardMixin
 
 
@@ -181,3 +183,38 @@ class PersonAdmin(PublicFieldsGuardMixin, admin.ModelAdmin):
             "media": self.media,
         }
         return TemplateResponse(request, self.merge_template, context)
+
+
+@admin.register(NotAPerson)
+class NotAPersonAdmin(admin.ModelAdmin):
+    """Names ruled out for the whole desk, from a reading view's "Not a person".
+
+    Deleting one undoes the ruling: every article naming it is suggested again, so the name
+    comes back wherever the rules still find it.
+    """
+
+    list_display = ["name", "kind", "decided_by", "decided_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["decided_by"]
+    readonly_fields = ["decided_by", "decided_at"]
+    fields = ["name", "kind", "decided_by", "decided_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.decided_by = request.user
+        super().save_model(request, obj, form, change)
+        withdrawn = suggestions.withdraw(obj.name)
+        if withdrawn:
+            messages.info(request, f"Withdrew {withdrawn} pending suggestion(s) of “{obj.name}”.")
+
+    def delete_model(self, request, obj):
+        self._forget(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._forget(request, list(queryset))
+
+    def _forget(self, request, rulings):
+        count = suggestions.forget_ruled_out(rulings, request.user)
+        if count:
+            messages.info(request, f"Suggested people again in {count} article(s) naming them.")

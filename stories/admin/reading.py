@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from ..forms import CiteForm
 from ..models import (
     Evidence,
+    NotAPersonKind,
     OriginKind,
     PersonMention,
     PersonSuggestion,
@@ -32,6 +33,7 @@ from ..models import (
 from ..selectors import people_by_name, quote_appearances, quote_neighbours, relays_in_order
 from ..services import citing, suggestions
 from ..text import anchoring, quotecompare, quotes
+from ..text import names as text_names
 from ..text.paragraphs import Paragraphs
 from ..text.quotes import SpeakerKind
 from .common import may_change_public
@@ -75,19 +77,27 @@ DESCRIBED = {SpeakerKind.NAME, SpeakerKind.DESCRIPTION}
 def quote_suggestions(article, passages, names):
     """The quoted speech ``quotes.find_quotes`` finds, with what citing it would prefill."""
     cited = {(p.start, p.end) for p in passages}
+    on_file = {person.pk: person for person in names.values()}
+    known = [text_names.KnownPerson(pk, tuple(p.names())) for pk, p in on_file.items()]
     items = []
-    for found in quotes.find_quotes(article.body):
-        kind = found.speaker_kind
-        person = names.get(found.speaker.casefold()) if kind == SpeakerKind.NAME else None
+    for found in quotes.find_quotes(article.body, known=known):
+        # Who says it, as a reader of the whole article can tell ("she" resolved to the
+        # person the paragraph is about, "the mayor" to the mayor named earlier): the
+        # prefill follows that, and says nothing when nobody could be told.
+        kind = found.said_by_kind
+        speaker = found.said_by if kind != SpeakerKind.NONE else ""
+        person = on_file.get(found.said_by_key) if kind == SpeakerKind.NAME else None
+        if kind == SpeakerKind.NAME and person is None:
+            person = names.get(speaker.casefold())
         items.append(
             {
                 "start": found.start,
                 "end": found.end,
                 "quote": article.body[found.start : found.end],
-                "speaker": found.speaker,
-                "claim_text": claim_text_for_quote(found.text, found.speaker),
+                "speaker": speaker or found.speaker,
+                "claim_text": claim_text_for_quote(found.text, speaker or found.speaker),
                 "origin_kind": SPEAKER_ORIGIN[kind],
-                "origin_label": found.speaker if kind in DESCRIBED else "",
+                "origin_label": speaker if kind in DESCRIBED else "",
                 "person": person,
                 "cited": (found.start, found.end) in cited,
             }
@@ -191,12 +201,16 @@ class ReadingViewMixin:
                     for start, end in suggestion.mentions[:SHOWN_MENTIONS]
                     if 0 <= start <= end <= len(article.body)
                 ],
-                "more": max(0, len(suggestion.mentions) - SHOWN_MENTIONS),
+                "more": max(0, len(suggestion.mentions) - SHOWN_MENTIONS)
+                + suggestion.more_mentions,
             }
             for suggestion in PersonSuggestion.objects.filter(
                 article=article, status=SuggestionStatus.PENDING
             ).select_related("person")
         ]
+        rejected = PersonSuggestion.objects.filter(
+            article=article, status=SuggestionStatus.REJECTED
+        ).select_related("person", "decided_by")
         tagged = list(article.people.order_by("name"))
         context = {
             **self.admin_site.each_context(request),
@@ -210,6 +224,9 @@ class ReadingViewMixin:
             "mentions": mentions,
             "quotes": quoted,
             "suggestions": pending,
+            "rejected_suggestions": rejected,
+            "not_a_person_kinds": NotAPersonKind.choices,
+            "can_rule_out": user.has_perm("stories.add_notaperson"),
             "tagged_people": tagged,
             "form": form,
             "cite_open": opened,
@@ -301,7 +318,7 @@ class ReadingViewMixin:
         return HttpResponseRedirect(self.reading_url(article, "suggestions"))
 
     def decide_view(self, request, pk, suggestion_pk):
-        """Accept or reject one suggested person."""
+        """Decide one suggested person: accept, not in this article, not a person, undo."""
         article = self.article_or_404(request, pk)
         suggestion = get_object_or_404(PersonSuggestion, pk=suggestion_pk, article=article)
         if request.method != "POST":
@@ -316,8 +333,13 @@ class ReadingViewMixin:
                     "stories.add_person"
                 ):
                     raise PermissionDenied
+                description = request.POST.get("description")
                 self.log_acceptance(
-                    request, article, suggestions.accept_suggestion(suggestion, request.user, name)
+                    request,
+                    article,
+                    suggestions.accept_suggestion(
+                        suggestion, request.user, name, description=description
+                    ),
                 )
             elif decision == "reject":
                 suggestions.reject_suggestion(suggestion, request.user)
@@ -325,11 +347,36 @@ class ReadingViewMixin:
                     request, suggestion, "Rejected: not proposed again for this article."
                 )
                 messages.success(request, f"“{suggestion.name}” will not be suggested again here.")
+            elif decision == "not_a_person":
+                self.rule_out(request, suggestion)
+            elif decision == "undo":
+                suggestions.undo_rejection(suggestion, request.user)
+                self.log_change(request, article, f"Undid the rejection of “{suggestion.name}”.")
+                messages.success(
+                    request, f"“{suggestion.name}” may be suggested for this article again."
+                )
             else:
-                messages.error(request, "Choose Accept or Reject.")
+                messages.error(request, "Choose Accept, Not in this article or Not a person.")
         except suggestions.SuggestionError as exc:
             messages.error(request, str(exc))
         return HttpResponseRedirect(self.reading_url(article, "suggestions"))
+
+    def rule_out(self, request, suggestion):
+        """Remember for the whole desk that the suggested name is no person."""
+        if not request.user.has_perm("stories.add_notaperson"):
+            raise PermissionDenied
+        kind = request.POST.get("kind", NotAPersonKind.OTHER)
+        not_a_person, withdrawn = suggestions.rule_out(suggestion, request.user, kind)
+        self.log_addition(
+            request, not_a_person, f"Ruled out in “{suggestion.article}”: not a person."
+        )
+        others = withdrawn - 1
+        messages.success(
+            request,
+            f"“{not_a_person.name}” is {not_a_person.get_kind_display()}, not a person: it will "
+            "not be suggested in any article"
+            + (f" (withdrawn from {others} other article(s))." if others > 0 else "."),
+        )
 
     def log_acceptance(self, request, article, result):
         person = result.person

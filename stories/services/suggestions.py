@@ -1,9 +1,16 @@
 """People suggestions: proposed by ``stories.text.names``, decided by an editor.
 
-Nothing is tagged until an editor accepts a suggestion.
+Nothing is tagged until an editor accepts a suggestion. What the desk already knows feeds the
+rules: the people on file (by every name and alias), the names ruled out for the whole desk
+(:class:`~stories.models.NotAPerson`) and the names rejected for one article. A rejection of
+either kind can be undone.
+
+A huge article names the same people thousands of times: a suggestion stores its first
+:data:`STORED_MENTIONS` mentions and counts the rest, so what is written and shown stays
+bounded whatever the article's length.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
@@ -13,12 +20,17 @@ from .. import roles
 from ..models import (
     Article,
     ArticlePerson,
+    NotAPerson,
+    NotAPersonKind,
     Person,
     PersonMention,
     PersonSuggestion,
     SuggestionStatus,
 )
-from ..text import names
+from ..text import names, quotes
+
+# How many of a suggestion's mentions are stored (and become links when it is accepted).
+STORED_MENTIONS = 200
 
 
 class SuggestionError(Exception):
@@ -35,25 +47,145 @@ class Acceptance:
     mentions_added: int = 0
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """A person the article names, as the desk would propose them."""
+
+    name: str
+    person: Person | None  # on file, or None for a new name
+    spans: list  # [[start, end], ...]: every mention, in body order
+    description: str = ""
+
+    @property
+    def kind(self):
+        return "known" if self.person is not None else "new"
+
+    @property
+    def mentions(self):
+        """The mentions a suggestion stores: the first STORED_MENTIONS."""
+        return self.spans[:STORED_MENTIONS]
+
+    @property
+    def more_mentions(self):
+        return max(0, len(self.spans) - STORED_MENTIONS)
+
+    def as_json(self):
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "person": self.person.pk if self.person else None,
+            "mentions": self.spans,
+        }
+
+
+@dataclass(frozen=True)
+class QuoteProposal:
+    """Quoted speech and who says it, with the person on file when it is one of them."""
+
+    text: str
+    start: int
+    end: int
+    speaker: str
+    speaker_kind: str
+    person: Person | None
+
+    def as_json(self):
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker,
+            "speaker_kind": self.speaker_kind,
+            "person": self.person.pk if self.person else None,
+        }
+
+
+@dataclass
+class ArticleProposals:
+    article: Article
+    people: list[Proposal] = field(default_factory=list)
+    quotes: list[QuoteProposal] = field(default_factory=list)
+
+    def as_json(self):
+        """The shape ``manage.py suggest --json`` prints for each article."""
+        return {
+            "id": self.article.pk,
+            "headline": self.article.headline,
+            "people": [proposal.as_json() for proposal in self.people],
+            "quotes": [quote.as_json() for quote in self.quotes],
+        }
+
+
+def proposals(article, *, people=None, ruled_out=None):
+    """What the rules propose for ``article`` given what the desk knows; writes nothing.
+
+    People on file (``people``, all of them by default) are found by every name and alias;
+    names ruled out for the desk (``ruled_out``) and names rejected for this article are left
+    out. The quotes are the article's quoted speech with their speakers.
+    """
+    people = list(Person.objects.order_by("pk")) if people is None else people
+    by_pk = {person.pk: person for person in people}
+    ruled_out = NotAPerson.objects.names() if ruled_out is None else ruled_out
+    ruled = {" ".join(name.split()).casefold() for name in ruled_out}
+    rejected = PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.REJECTED)
+    rejected_names = {name.casefold() for name in rejected.values_list("name", flat=True)}
+    rejected_people = set(rejected.exclude(person=None).values_list("person_id", flat=True))
+
+    body = article.body
+    known = [names.KnownPerson(person.pk, tuple(person.names())) for person in people]
+    reading = names.read_people(body, known=known, not_people=ruled_out)
+    found = ArticleProposals(article)
+    for match in reading.known_people():
+        person = by_pk[match.key]
+        if person.pk in rejected_people or person.name.casefold() in rejected_names | ruled:
+            continue
+        found.people.append(_proposal(person.name, person, match))
+    known_names = [name for person in people for name in person.names()]
+    for candidate in reading.new_names(known_names=known_names, rejected=rejected_names):
+        if candidate.name.casefold() in ruled or candidate.name.casefold() in rejected_names:
+            continue
+        if any(proposal.name == candidate.name for proposal in found.people):
+            continue
+        found.people.append(_proposal(candidate.name, None, candidate))
+    for quote in quotes.find_quotes(body, people=reading):
+        found.quotes.append(
+            QuoteProposal(
+                text=quote.text,
+                start=quote.start,
+                end=quote.end,
+                speaker=quote.said_by,
+                speaker_kind=str(quote.said_by_kind),
+                person=by_pk.get(quote.said_by_key),
+            )
+        )
+    return found
+
+
+def _proposal(name, person, found):
+    spans = sorted({(mention.start, mention.end) for mention in found.mentions})
+    return Proposal(
+        name=name,
+        person=person,
+        spans=[list(span) for span in spans],
+        description=found.description,
+    )
+
+
 @transaction.atomic
 def suggest_people(article, user=None):
     """Propose the people ``article`` names as PENDING PersonSuggestion rows.
 
     People on file whose name or alias occurs are proposed with ``person`` set;
-    names the desk does not know with ``person`` empty. A name rejected for
-    this article is never proposed again; a known person already tagged whose
+    names the desk does not know with ``person`` empty, and with the title or role
+    the article gives them as a description. A name rejected for this article or
+    ruled out for the desk is never proposed; a known person already tagged whose
     mentions are all stored is not proposed; a pending suggestion is updated,
     never duplicated, and pending ones that no longer apply are dropped.
     ``user``, when given, is recorded in the admin log. Returns the article's
     pending suggestions.
     """
     article = Article.objects.select_for_update().get(pk=article.pk)
-    body = article.body
-    people = {person.pk: person for person in Person.objects.order_by("pk")}
     existing = {s.name: s for s in PersonSuggestion.objects.filter(article=article)}
-    rejected = [s for s in existing.values() if s.status == SuggestionStatus.REJECTED]
-    rejected_names = {s.name.casefold() for s in rejected}
-    rejected_people = {s.person_id for s in rejected if s.person_id}
     tagged = set(
         ArticlePerson.objects.filter(content_object=article).values_list("tag_id", flat=True)
     )
@@ -63,45 +195,40 @@ def suggest_people(article, user=None):
     ):
         stored.setdefault(person_id, set()).add((start, end))
 
-    proposals = {}  # name -> (person or None, [[start, end], ...])
-    known = [names.KnownPerson(pk, tuple(p.names())) for pk, p in people.items()]
-    for match in names.find_known_people(body, known):
-        person = people[match.key]
-        spans = sorted({(m.start, m.end) for m in match.mentions})
-        if not spans or person.pk in rejected_people or person.name.casefold() in rejected_names:
+    wanted = {}
+    for proposal in proposals(article).people:
+        person = proposal.person
+        spans = {tuple(span) for span in proposal.mentions}
+        if person is not None and person.pk in tagged and spans <= stored.get(person.pk, set()):
             continue
-        if person.pk in tagged and set(spans) <= stored.get(person.pk, set()):
-            continue
-        proposals[person.name] = (person, [list(span) for span in spans])
-    known_names = [name for person in people.values() for name in person.names()]
-    for candidate in names.propose_people(
-        body, known_names=known_names, rejected=[s.name for s in rejected]
-    ):
-        if candidate.name.casefold() in rejected_names or candidate.name in proposals:
-            continue
-        spans = sorted({(m.start, m.end) for m in candidate.mentions})
-        if spans:
-            proposals[candidate.name] = (None, [list(span) for span in spans])
+        wanted[proposal.name] = proposal
 
     changed = []
-    for name, (person, mentions) in proposals.items():
+    for name, proposal in wanted.items():
+        person = proposal.person
         suggestion = existing.get(name)
         if suggestion is None:
             suggestion = PersonSuggestion(article=article, name=name)
         elif (
             suggestion.status == SuggestionStatus.PENDING
             and suggestion.person_id == (person.pk if person else None)
-            and suggestion.mentions == mentions
+            and suggestion.mentions == proposal.mentions
+            and suggestion.more_mentions == proposal.more_mentions
+            and suggestion.description == proposal.description
         ):
             continue  # already proposed as it stands
         # An accepted suggestion comes back when the article names the person in
         # places not stored yet (an alias added since, say).
-        suggestion.person, suggestion.mentions = person, mentions
+        suggestion.person, suggestion.mentions = person, proposal.mentions
+        suggestion.more_mentions, suggestion.description = (
+            proposal.more_mentions,
+            proposal.description[:300],
+        )
         suggestion.status, suggestion.decided_by = SuggestionStatus.PENDING, None
         suggestion.save()
         changed.append(name)
     stale = PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.PENDING)
-    stale.exclude(name__in=proposals).delete()
+    stale.exclude(name__in=wanted).delete()
     if user is not None and changed:
         LogEntry.objects.log_actions(
             user_id=user.pk,
@@ -127,23 +254,26 @@ def _pending_suggestion(suggestion):
 
 
 @transaction.atomic
-def accept_suggestion(suggestion, user, name=""):
+def accept_suggestion(suggestion, user, name="", description=None):
     """Tag the suggested person on the article and store where it names them.
 
     For a new name the person is created (as ``name`` if the editor corrected
-    it, keeping the suggested spelling as an alias), unless a person of that
+    it, keeping the suggested spelling as an alias) with the suggestion's
+    description (or ``description``, the editor's), unless a person of that
     name exists already, who is then used, with the suggested spelling added
     to their aliases (a public person's only by an editor: readers see the
-    aliases). Mentions already stored are kept.
+    aliases) and the description if they have none. Mentions already stored
+    are kept.
     """
     suggestion = _pending_suggestion(suggestion)
     article = suggestion.article
+    description = " ".join((suggestion.description if description is None else description).split())
     result = Acceptance(suggestion=suggestion, person=suggestion.person)
     if result.person is None:
         name = suggestion.person_name(name)
         if not name:
             raise SuggestionError("A person needs a name.")
-        result.person, result.person_created = _person_named(name, suggestion.name)
+        result.person, result.person_created = _person_named(name, suggestion.name, description)
         known = {n.casefold() for n in result.person.names()}
         if (
             not result.person_created
@@ -154,6 +284,9 @@ def accept_suggestion(suggestion, user, name=""):
             result.person.save(update_fields=["aliases"])
             result.alias_added = True
     person = result.person
+    if not result.person_created and description and not person.description:
+        person.description = description[:300]
+        person.save(update_fields=["description"])
     result.newly_tagged = not ArticlePerson.objects.filter(
         content_object=article, tag=person
     ).exists()
@@ -184,7 +317,7 @@ def _may_add_alias(person, user):
     return not Person.objects.published().filter(pk=person.pk).exists()
 
 
-def _person_named(name, suggested):
+def _person_named(name, suggested, description=""):
     """The person called ``name`` (in any case), created if nobody is: (person, created).
 
     Two editors accepting the same new name from two articles at once both find
@@ -196,7 +329,9 @@ def _person_named(name, suggested):
     person = Person.objects.filter(name__iexact=name).first()
     if person is not None:
         return person, False
-    person = Person(name=name, aliases=suggested if suggested != name else "")
+    person = Person(
+        name=name, aliases=suggested if suggested != name else "", description=description[:300]
+    )
     try:
         # The slug is made from the name on save; the name's uniqueness is the insert's.
         person.full_clean(exclude=["slug"], validate_unique=False)
@@ -220,3 +355,71 @@ def reject_suggestion(suggestion, user):
     suggestion.status, suggestion.decided_by = SuggestionStatus.REJECTED, user
     suggestion.save(update_fields=["status", "decided_by"])
     return suggestion
+
+
+@transaction.atomic
+def undo_rejection(suggestion, user=None):
+    """Forget that the suggestion was rejected for its article, and suggest again.
+
+    The name comes back as a pending suggestion if the article still names it.
+    Returns the article's pending suggestions.
+    """
+    suggestion = PersonSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if suggestion.status != SuggestionStatus.REJECTED:
+        raise SuggestionError(f"“{suggestion.name}” was not rejected.")
+    article = suggestion.article
+    suggestion.delete()
+    return suggest_people(article, user)
+
+
+@transaction.atomic
+def rule_out(suggestion, user, kind=NotAPersonKind.OTHER):
+    """Remember for the whole desk that the suggested name is no person.
+
+    The name is proposed in no article again, and its pending suggestions in every
+    article are withdrawn. Only a new name can be ruled out: someone on file is a
+    person the desk created, to be merged or deleted instead. Returns the
+    :class:`NotAPerson` and how many pending suggestions were withdrawn.
+    """
+    suggestion = _pending_suggestion(suggestion)
+    if suggestion.person_id is not None:
+        raise SuggestionError(
+            f"{suggestion.person} is on file as a person: reject the suggestion for this "
+            "article, or merge or delete the person."
+        )
+    if kind not in NotAPersonKind.values:
+        raise SuggestionError("Say what the name is: a place, a business, an organisation.")
+    not_a_person = NotAPerson.objects.named(suggestion.name).first()
+    if not_a_person is None:
+        not_a_person = NotAPerson(name=suggestion.name, kind=kind, decided_by=user)
+        not_a_person.full_clean()
+        not_a_person.save()
+    return not_a_person, withdraw(not_a_person.name)
+
+
+def withdraw(name):
+    """Drop the pending suggestions of a new name ruled out for the desk, in every article.
+
+    Returns how many were dropped.
+    """
+    withdrawn, _ = PersonSuggestion.objects.filter(
+        name__iexact=" ".join(name.split()), status=SuggestionStatus.PENDING, person=None
+    ).delete()
+    return withdrawn
+
+
+@transaction.atomic
+def forget_ruled_out(not_a_people, user=None):
+    """Undo desk-wide rulings: delete them and suggest again in every article naming them.
+
+    Returns the number of articles suggested again.
+    """
+    not_a_people = list(not_a_people)
+    articles = Article.objects.none()
+    for not_a_person in not_a_people:
+        articles = articles | Article.objects.filter(body__icontains=not_a_person.name)
+    NotAPerson.objects.filter(pk__in=[item.pk for item in not_a_people]).delete()
+    articles = list(articles.distinct().order_by("pk"))
+    for article in articles:
+        suggest_people(article, user)
+    return len(articles)

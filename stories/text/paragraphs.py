@@ -69,6 +69,12 @@ class Paragraphs:
                 return start, end
         return position, position
 
+    def reach(self, position: int) -> int:
+        """Where the paragraph before the one holding ``position`` starts (or this one's, or
+        0): how far back a rule may look for what a sentence refers to."""
+        index = bisect_right(self._starts, position) - 1
+        return self._starts[max(0, index - 1)] if index >= 0 else 0
+
     def snippet(self, start: int, end: int, width: int = 60) -> Snippet:
         """``body[start:end]`` on one line in its paragraph, for an editor to see where it is.
 

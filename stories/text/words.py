@@ -4,6 +4,11 @@ Both need the same idea of a word, of a capitalised word that could belong to a 
 the capitalised words that never do, so they share them from here: a name found in running
 text (``names``) and a name found speaking (``quotes``) are cut by one rule.
 
+The word lists are data, not code: plain text files in ``data/`` (described in its README),
+read once when the module is imported. They hold words of news copy in general, never words
+taken from an article the rules were tried on, so that adding a word is an editorial decision
+anyone can review in a diff of a text file.
+
 Pure: strings in, tokens and booleans out, standard library only.
 """
 
@@ -12,16 +17,36 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
+from typing import NamedTuple
 
 __all__ = [
+    "LEAD_VERBS",
+    "ORGANISATION_NOUNS",
+    "PARTICLES",
+    "ORGANISATION_WORDS",
+    "PLACE_NOUNS",
+    "PLACE_OPENERS",
+    "PLACE_WORDS",
+    "POSTNOMINALS",
+    "ROLE_NOUNS",
+    "SOURCE_NOUNS",
     "SPACES",
+    "SPEECH_PARTICIPLES",
+    "SPEECH_VERBS",
     "STOPWORDS",
+    "LONGEST_TITLE",
+    "TITLES",
+    "TITLE_WORDS",
     "WORD",
+    "Title",
     "Token",
     "among",
+    "capitalised_words",
     "is_capitalised",
     "is_particle",
     "tokenise",
+    "word_list",
     "word_set",
 ]
 
@@ -36,8 +61,9 @@ _APOSTROPHES = "'’"
 SPACES = re.compile(r"[ \t\u00a0]+|[ \t\u00a0]*\n[ \t\u00a0]*")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of the body. A tuple, not a dataclass: an article has millions of them."""
+
     start: int
     end: int  # excludes a possessive 's
     text: str
@@ -46,13 +72,46 @@ class Token:
 
 def tokenise(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
     for match in WORD.finditer(text, start, len(text) if end is None else end):
-        word = match.group()
-        # "Megan's", "Timberlake’s" (and contractions such as "It’s"): the name is the part
-        # before the apostrophe, and nothing after a possessive continues the name.
-        possessive = len(word) > 2 and word[-2] in _APOSTROPHES and word[-1] == "s"
-        if possessive:
-            word = word[:-2]
-        yield Token(match.start(), match.start() + len(word), word, possessive)
+        yield _token(match)
+
+
+def _token(match: re.Match) -> Token:
+    word = match.group()
+    # "Megan's", "Timberlake’s" (and contractions such as "It’s"): the name is the part
+    # before the apostrophe, and nothing after a possessive continues the name.
+    possessive = len(word) > 2 and word[-2] in _APOSTROPHES and word[-1] == "s"
+    if possessive:
+        word = word[:-2]
+    return Token(match.start(), match.start() + len(word), word, possessive)
+
+
+def _upper_class() -> str:
+    """A character class of the uppercase letters (of the Basic Multilingual Plane), as
+    ranges: what lets a regular expression step over lowercase text in C."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if chr(code).isupper():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(
+        re.escape(chr(low)) + ("-" + re.escape(chr(high)) if high > low else "")
+        for low, high in ranges
+    )
+
+
+# A word starting with a capital, as ``tokenise`` would cut it: not the "A" inside "d’Artagnan"
+# or "co-Author", which are one word starting in lowercase.
+CAPITALISED_WORD = re.compile(
+    rf"(?<![^\W\d_])(?<![^\W\d_]['’\-])[{_upper_class()}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
+)
+
+
+def capitalised_words(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
+    """The tokens of ``text`` that start with a capital, as :func:`tokenise` gives them."""
+    for match in CAPITALISED_WORD.finditer(text, start, len(text) if end is None else end):
+        yield _token(match)
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -64,6 +123,8 @@ def is_capitalised(word: str) -> bool:
     """Shaped like a word of a name: "Megan", "McDonald", "JC", "B"; not "NSYNC" or "VMAs"."""
     if not word[0].isupper():
         return False
+    if word[1:].islower():
+        return True  # the common case, decided without counting
     letters = [char for char in word if char.isalpha()]
     upper = sum(char.isupper() for char in letters)
     if upper == len(letters):
@@ -74,47 +135,79 @@ def is_capitalised(word: str) -> bool:
     return upper < 3 or upper < len(letters) - upper
 
 
-# Lowercase or capitalised connectors that occur inside names ("Benicio Del Toro", "Ana de
-# Armas", "Megan Thee Stallion") but never make a name on their own.
-_PARTICLES = word_set(
-    "al bin binti da das de del della der di dos du el ibn la le st ten ter thee van von"
-)
-
-
 def is_particle(word: str) -> bool:
-    return word.casefold() in _PARTICLES
-
-
-# Capitalised words that are not names: sentence openers, pronouns, prepositions, numbers,
-# titles, and common nouns that start sentences or headings in news copy. A phrase loses these
-# from its start ("Watch Megan" -> "Megan", "President Joe Biden" -> "Joe Biden") and is
-# rejected if one remains inside it ("Choosing Collaboration Over Conflict"). Words that are
-# also common first names (Will, Mark, Grace, Prince...) are deliberately absent.
-STOPWORDS = word_set(
-    """
-    A An The And But Or Nor So Yet For If Then Than That This These Those There Here Where When
-    While Whilst Why How What Which Who Whom Whose Whatever Whoever It Its He She They We You I
-    Me Him Her His Hers Our Their My Your Us Them They're We're You're I'm I've I'd I'll He'd
-    She'd As At By In Into On Onto Of Off Out Outside Inside Over Under Up Down To From With
-    Without Within About Above Below After Before During Since Until Till Through Throughout
-    Across Along Among Amid Around Behind Beyond Between Despite Except Like Unlike Near Per Via
-    Upon Toward Towards According Although Though Because Unless Whether Also Instead Meanwhile
-    However Moreover Furthermore Nevertheless Nonetheless Still Even Just Only Indeed Perhaps
-    Maybe Now Today Yesterday Tomorrow Later Earlier Recently Finally Eventually Overall Again
-    Already Always Never Often Sometimes Soon Yes No Not Both Either Neither Each Every All Any
-    Some Many Much More Most Few Several Such Other Another Same One Two Three Four Five Six
-    Seven Eight Nine Ten First Second Third Last Next New Old Best Top Big Great Good Please
-    Thanks Thank Dear Hi Hey Hello Oh Wow Okay Watch See Read Click Follow Subscribe Share Sign
-    Get Let Together Confirmation Representatives Representative Sources Source Fans Fan People
-    Critics Officials Viewers Audiences Reports Empathy Understanding Are Is Was Were Be Been Do
-    Does Did Have Has Had Can Could Would Should Shall Might Must Mr Mrs Ms Mx Dr Prof Professor
-    President Senator Sen Rep Gov Governor Mayor Judge Chancellor Minister Prime Secretary
-    Chairman Chairwoman Coach Officer Detective Sergeant Pope Rev Reverend Photo Video Image
-    Images Credit Getty Advertisement Related Exclusive Breaking Update Live
-    """
-)
+    """A connector inside names ("Del" in "Benicio Del Toro", "van"), in ``particles.txt``."""
+    return word.casefold() in PARTICLES
 
 
 def among(words: frozenset[str], word: str) -> bool:
     """``word`` is in the list as written or capitalised ("however" as well as "However")."""
     return word in words or word.capitalize() in words
+
+
+# --------------------------------------------------------------------------------------------
+# The word lists in data/
+
+
+def word_list(name: str) -> list[str]:
+    """The entries of ``data/<name>.txt``: whitespace-separated, ``#`` starting a comment.
+
+    Entries holding spaces (titles such as "Chief Executive") are written one to a line and
+    read by :func:`_titles`; every other list is a list of single words.
+    """
+    text = resources.files(__package__).joinpath("data", f"{name}.txt").read_text("utf-8")
+    return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
+
+
+def _words(name: str) -> frozenset[str]:
+    return frozenset(word_list(name))
+
+
+@dataclass(frozen=True)
+class Title:
+    """A title stood before a name: its words, the role it gives, the gender it implies."""
+
+    words: tuple[str, ...]  # as capitalised before a name, without dots: ("Det", "Insp")
+    role: str = ""  # "mayor" for Mayor: what a later "the mayor" refers to
+    gender: str = ""  # "male" or "female" for an honorific, else ""
+
+    @property
+    def honorific(self) -> bool:
+        """Mr, Ms, Sir: says who someone is, not what they do, so it is no description."""
+        return bool(self.gender) and not self.role and self.words[0] not in {"Sir", "Dame"}
+
+
+def _titles() -> dict[tuple[str, ...], Title]:
+    text = resources.files(__package__).joinpath("data", "titles.txt").read_text("utf-8")
+    titles = {}
+    for line in text.splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        title, _, meaning = (part.strip() for part in entry.partition("="))
+        gender = meaning if meaning in {"male", "female"} else ""
+        words = tuple(title.split())
+        titles[words] = Title(words, role="" if gender else meaning, gender=gender)
+    return titles
+
+
+# Capitalised words that are not names: sentence openers, pronouns, prepositions, numbers and
+# the like. A phrase loses these from its start ("Watch Megan" -> "Megan") and is rejected if
+# one remains inside it ("Choosing Collaboration Over Conflict").
+STOPWORDS = _words("stopwords")
+PARTICLES = frozenset(word.casefold() for word in word_list("particles"))
+TITLES = _titles()
+LONGEST_TITLE = max(map(len, TITLES))
+# Words of titles, which an abbreviating dot does not end ("Dr.", "Det. Insp.").
+TITLE_WORDS = frozenset(word for title in TITLES for word in title)
+POSTNOMINALS = _words("postnominals")
+PLACE_WORDS = _words("place_words")
+ORGANISATION_WORDS = _words("organisation_words")
+PLACE_OPENERS = _words("place_openers")
+ORGANISATION_NOUNS = _words("organisation_nouns")
+PLACE_NOUNS = _words("place_nouns")
+ROLE_NOUNS = _words("role_nouns")
+SOURCE_NOUNS = _words("source_nouns")
+SPEECH_VERBS = _words("speech_verbs")
+SPEECH_PARTICIPLES = _words("speech_participles")
+LEAD_VERBS = _words("lead_verbs")

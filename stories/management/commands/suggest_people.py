@@ -1,8 +1,8 @@
 """Propose the people each article names, for editors to accept or reject."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from stories.models import Article
+from stories.management.articles import chosen_articles
 from stories.services import suggestions
 
 
@@ -18,12 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, articles, **options):
-        queryset = Article.objects.order_by("pk")
-        if articles:
-            queryset = queryset.filter(pk__in=articles)
-            missing = sorted(set(articles) - set(queryset.values_list("pk", flat=True)))
-            if missing:
-                raise CommandError(f"No article with id {', '.join(map(str, missing))}.")
+        queryset = chosen_articles(articles)
         for article in queryset:
             pending = suggestions.suggest_people(article)
             self.stdout.write(f"#{article.pk} {article.headline}: {len(pending)} to confirm")
