@@ -18,14 +18,17 @@ processes see committed data, and drops it at the end. Figures go to stdout (``-
 CI's log on failure) and to docs/reliability.md by hand.
 """
 
+import glob
 import http.client
 import io
 import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -322,6 +325,116 @@ def test_the_story_page_under_load_while_two_editors_publish(tmp_path):
         assert not any(attempt.text in content for content in published), attempt
         assert statement != attempt.text
     assert statement == kept[-1].text or statement in {a.text for a in kept}
+
+
+# --------------------------------------------------------------------------------------------
+# 2. PostgreSQL restarted under load, on a throwaway cluster of its own
+
+RESTART_CONNECTIONS = 20
+BEFORE_STOP = 6  # seconds of load before PostgreSQL stops
+DOWN = 3  # seconds it stays down
+AFTER_START = 8  # seconds of load once it is back
+GRACE = 1.0  # a request already under way when it came back may still fail
+RECOVERY_SECONDS = 10
+
+
+def _postgres_binary(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
+    if not found[-1]:
+        pytest.skip(f"{name} not found: install Debian's postgresql package to run this test")
+    return found[-1]
+
+
+class Cluster:
+    """A PostgreSQL cluster in a temporary directory, on a free port and a socket
+    directory of its own; run as the ``postgres`` user when this is root (PostgreSQL
+    refuses to run as root)."""
+
+    def __init__(self):
+        self.directory = tempfile.mkdtemp(prefix="newsroom-reliability-pg-")
+        self.data = os.path.join(self.directory, "data")
+        self.port = free_port()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.directory, "postgres")
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/newsroom"
+
+    def _run(self, tool, *args):
+        result = subprocess.run(
+            [*self.as_postgres, _postgres_binary(tool), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, f"{tool} failed:\n{result.stdout}\n{result.stderr}"
+
+    def initdb(self):
+        self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-N")
+
+    def start(self):
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = os.path.join(self.directory, "postgres.log")
+        self._run("pg_ctl", "-D", self.data, "-l", log, "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self, mode="fast"):
+        self._run("pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "60", "stop")
+
+    def remove(self):
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            self.stop("immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster():
+    cluster = Cluster()
+    try:
+        cluster.initdb()
+        cluster.start()
+        _sql(f"postgres://postgres@127.0.0.1:{cluster.port}/postgres", "CREATE DATABASE newsroom")
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@needs_postgres
+def test_requests_fail_only_while_postgresql_is_down(tmp_path):
+    load = Load(0, RESTART_CONNECTIONS)
+    with throwaway_cluster() as cluster, site(tmp_path, cluster.url) as (port, gunicorn):
+        load.port = port
+        with load.running(BEFORE_STOP + DOWN + AFTER_START):
+            time.sleep(BEFORE_STOP)
+            stopping = time.monotonic()
+            cluster.stop()
+            time.sleep(DOWN)
+            starting = time.monotonic()
+            cluster.start()
+            back = time.monotonic()  # pg_ctl -w: accepting connections from here on
+        assert gunicorn.poll() is None, "gunicorn died"
+        same_gunicorn = gunicorn.pid
+
+    errors = load.errors()
+    after = [hit for hit in load.hits if hit.started >= back and hit.outcome == "ok"]
+    first_ok = min((hit.ended for hit in after), default=None)
+    late = [hit for hit in errors if hit.started > back + GRACE]
+    early = [hit for hit in errors if hit.ended < stopping]
+    kinds = ", ".join(sorted({hit.outcome for hit in errors}))
+    print(
+        f"\nreliability/restart: {len(load.hits)} requests at {RESTART_CONNECTIONS} "
+        f"connections; PostgreSQL down {back - stopping:.1f} s (pg_ctl start took "
+        f"{back - starting:.1f} s); {len(errors)} errors ({kinds}), {len(early)} before it "
+        f"stopped, {len(late)} after it was back; last failed request sent "
+        f"{max((h.started for h in errors), default=back) - back:+.2f} s from its return; "
+        f"first success {(first_ok or back) - back:.2f} s after it; gunicorn pid "
+        f"{same_gunicorn} throughout"
+    )
+    assert early == [], f"requests failed before PostgreSQL stopped: {early[:5]}"
+    assert late == [], f"requests failed after PostgreSQL was back: {late[:5]}"
+    assert errors, "no request failed while PostgreSQL was down: was it?"
+    assert first_ok is not None, "no request succeeded after PostgreSQL was back"
+    # The first success waits its turn behind the requests queued meanwhile: bounded, loosely.
+    assert first_ok - back < RECOVERY_SECONDS, f"recovery took {first_ok - back:.2f} s"
+    assert len(after) >= RESTART_CONNECTIONS
 
 
 # --------------------------------------------------------------------------------------------
