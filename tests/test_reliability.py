@@ -273,16 +273,15 @@ def edit_and_publish(editor, number):
     return Attempt(editor.name, text, f"{status} {location}")
 
 
-def editing(port, name, deadline, attempts):
-    editor = Editor(port, name)
+def editing(editor, deadline, attempts):
+    """Edit and publish until ``deadline``; what goes wrong is an attempt's outcome."""
+    number = 0
     try:
-        editor.log_in()
-        number = 0
         while time.monotonic() < deadline:
             number += 1
             attempts.append(edit_and_publish(editor, number))
     except (AssertionError, OSError, http.client.HTTPException, KeyError) as exc:
-        attempts.append(Attempt(name, "", f"{type(exc).__name__}: {exc}"))
+        attempts.append(Attempt(editor.name, f" [{editor.name} failed]", f"{exc!r}"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,10 +294,13 @@ def test_the_story_page_under_load_while_two_editors_publish(tmp_path, capsys):
     attempts = []
     with fresh_database_on_the_test_server() as url, site(tmp_path, url) as (port, _):
         load.port = port
+        editors = [Editor(port, name) for name in EDITORS]
+        for editor in editors:
+            editor.log_in()
         with load.running(LOAD_SECONDS) as deadline:
             editors = [
-                threading.Thread(target=editing, args=(port, name, deadline - 1, attempts))
-                for name in EDITORS
+                threading.Thread(target=editing, args=(editor, deadline - 1, attempts))
+                for editor in editors
             ]
             for thread in editors:
                 thread.start()
