@@ -38,6 +38,7 @@ from urllib.parse import urlencode, urlsplit
 
 import hypothesis
 import hypothesis.strategies as st
+import psycopg
 import pytest
 
 from stories.text import anchoring, formats, importing
@@ -85,11 +86,9 @@ def _manage(environment, *args):
     assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}"
 
 
-def _sql(url, statement, *params):
-    import psycopg
-
+def _sql(url, statement):
     with psycopg.connect(url, autocommit=True) as connection:
-        cursor = connection.execute(statement, params or None)
+        cursor = connection.execute(statement)
         return cursor.fetchall() if cursor.description else None
 
 
@@ -163,6 +162,8 @@ class Load:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def reader(self, deadline):
+        """One connection's requests until ``deadline``. gunicorn's sync workers close
+        each connection after its response; http.client then opens the next one."""
         hits = []
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
         while time.monotonic() < deadline and not self.stopping.is_set():
@@ -193,10 +194,12 @@ class Load:
             thread.start()
         try:
             yield deadline
+        except BaseException:
+            self.stopping.set()  # the test failed: no point loading the site until deadline
+            raise
         finally:
             for thread in threads:
                 thread.join(timeout=seconds + REQUEST_TIMEOUT + 5)
-            self.stopping.set()
             assert not any(thread.is_alive() for thread in threads), "a reader hung"
 
     def errors(self):
