@@ -374,7 +374,10 @@ class Evidence(VersionedModel):
         return f"{self.article.label if self.article_id else '?'}: “{quote}”"
 
     def get_absolute_url(self):
-        return f"{reverse('stories:source', kwargs={'pk': self.article_id})}#{self.anchor_id}"
+        source = reverse("stories:source", kwargs={"pk": self.article_id})
+        if self.article_version_id:  # cited from an older text: that text, where it is
+            source += f"?version={self.article_version.number}"
+        return f"{source}#{self.anchor_id}"
 
     @property
     def anchor_id(self):
@@ -1579,3 +1582,13 @@ class ArticleVersion(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}?version={self.number}"
+
+
+class AnchorToReview(Evidence):
+    """The desk's queue: evidence re-anchoring left for an editor (``awaiting_editor``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "anchor to review"
+        verbose_name_plural = "anchors to review"
+        default_permissions = ()  # Evidence's own permissions decide (admin/anchors.py)

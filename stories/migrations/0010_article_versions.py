@@ -128,5 +128,18 @@ class Migration(migrations.Migration):
                 condition=models.Q(("number__gte", 1)), name="article_version_from_one"
             ),
         ),
+        migrations.CreateModel(
+            name="AnchorToReview",
+            fields=[],
+            options={
+                "verbose_name": "anchor to review",
+                "verbose_name_plural": "anchors to review",
+                "proxy": True,
+                "default_permissions": (),
+                "indexes": [],
+                "constraints": [],
+            },
+            bases=("stories.evidence",),
+        ),
         migrations.RunPython(first_versions, migrations.RunPython.noop),
     ]
