@@ -347,6 +347,7 @@ class Evidence(VersionedModel):
         null=True,
         blank=True,
         related_name="evidence",
+        editable=False,  # moved by re-anchoring and the desk's queue only
         help_text="The version of the article the offsets index; empty: the current text.",
     )
     anchor_state = models.CharField(

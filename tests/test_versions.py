@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.html import escape
@@ -260,3 +261,50 @@ def test_revises_takes_one_file_and_an_existing_article(seed_article, tmp_path):
             str(seed_article.pk),
         )
     assert seed_article.versions.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_desk_upload_offers_the_same_choice(seed_article, tmp_path, editor_client):
+    path, new = corrected_seed(tmp_path)
+    url = reverse("admin:stories_article_import")
+
+    def upload(**choice):
+        upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/plain")
+        return editor_client.post(url, {"files": [upload], "outlet": "", **choice})
+
+    refused = upload()
+    assert refused.status_code == 200
+    error = refused.context["form"].errors["files"][0]
+    assert f"resembles article #{seed_article.pk}" in error
+    assert f"“New version of article” {seed_article.pk}" in error
+    assert "“Import as new articles”" in error
+    assert Article.objects.count() == 3
+
+    revised = upload(revises=str(seed_article.pk))
+    assert revised.status_code == 200
+    seed_article.refresh_from_db()
+    assert seed_article.body == new and seed_article.versions.count() == 2
+    assert Evidence.objects.awaiting_editor().count() == 2
+
+
+@pytest.mark.django_db
+def test_pasting_a_probable_new_version_asks_which_it_is(seed_article, editor_client):
+    url = reverse("admin:stories_article_add")
+    data = {
+        "headline": "Pasted again",
+        "outlet": "",
+        "byline": "",
+        "url": "",
+        "published_on": "",
+        "body": seed_article.body.replace("for for years", "for years"),
+        "topics": "",
+        "_save": "Save",
+    }
+    asked = editor_client.post(url, data)
+    assert asked.status_code == 200
+    error = asked.context["adminform"].form.errors["body"][0]
+    assert f"article #{seed_article.pk}" in error and "Import as a new article" in error
+    assert Article.objects.count() == 3
+
+    assert editor_client.post(url, {**data, "as_new": "on"}).status_code == 302
+    assert Article.objects.count() == 4

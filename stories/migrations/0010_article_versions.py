@@ -109,6 +109,7 @@ class Migration(migrations.Migration):
             name="article_version",
             field=models.ForeignKey(
                 blank=True,
+                editable=False,
                 help_text="The version of the article the offsets index; empty: the current text.",
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,

@@ -20,8 +20,10 @@ from .suggestions import suggest_people
 from .versions import add_version, current_version
 
 # A text without a URL sharing this much (containment of the smaller text, see
-# ``stories.text.derivation``) with an article on file is probably a version of it.
-RESEMBLES = 0.5
+# ``stories.text.derivation``) with an article on file is probably a version of it: a
+# correction keeps nearly all of its text, while two reports of one press release or one
+# template (a council vote, a match report) share about half.
+RESEMBLES = 0.8
 
 
 class Outcome(models.TextChoices):
@@ -168,7 +170,8 @@ def add_articles(articles, user=None, *, progress=None, revises=None, as_new=Fal
 
     A changed text of an article on file becomes its new version (``versions.add_version``):
     the article ``revises`` (one text only), or the one with the same URL. A text without a
-    URL that resembles an article on file strongly is refused, naming it, unless ``as_new``.
+    URL that resembles an article on file strongly is refused, naming it. With ``as_new``,
+    every changed text is a new article (the editor's word against both rules).
     """
     articles = list(articles)
     if revises is not None and len(articles) != 1:
@@ -183,7 +186,7 @@ def add_articles(articles, user=None, *, progress=None, revises=None, as_new=Fal
         sha256 = body_sha256(article.body)
         stored = seen.get(sha256) or Article.objects.filter(body_sha256=sha256).first()
         target = revises
-        if target is None and article.url and stored is None:
+        if target is None and article.url and stored is None and not as_new:
             target = Article.objects.filter(url=article.url).order_by("pk").first()
         if stored is not None:
             result.existing.append(stored)
@@ -196,10 +199,8 @@ def add_articles(articles, user=None, *, progress=None, revises=None, as_new=Fal
             result.outcomes.append((Outcome.NEW_VERSION, target))
         else:
             if not as_new and not article.url:
-                index = index or derivation.DerivationIndex(
-                    derivation.ArticleText(a.pk, a.body)
-                    for a in Article.objects.only("pk", "body").iterator()
-                )
+                if index is None:  # once, over the articles on file before this import
+                    index = _index_on_file()
                 _refuse_if_resembling(article, index)
             if article.outlet is not None and article.outlet.pk is None:
                 article.outlet.save()  # validated when it was named
@@ -238,19 +239,35 @@ def import_batch(batch, outlet_name="", user=None, progress=None, *, revises=Non
     return ImportSummary(rows, skipped=len(batch.skipped))
 
 
+def resembled(body, index=None):
+    """``(article, score)``: the article on file that ``body`` mostly repeats, or None.
+
+    ``index`` is a ``DerivationIndex`` over the articles on file, built here if not given
+    (linear in their text)."""
+    index = _index_on_file() if index is None else index
+    relations = [r for r in index.query(derivation.ArticleText(0, body)) if r.score >= RESEMBLES]
+    if not relations:
+        return None
+    best = max(relations, key=lambda r: r.score)
+    return Article.objects.get(pk=best.source or best.derived), best.score
+
+
+def _index_on_file():
+    return derivation.DerivationIndex(
+        derivation.ArticleText(a.pk, a.body) for a in Article.objects.only("pk", "body").iterator()
+    )
+
+
 def _refuse_if_resembling(article, index):
     """A text with no URL that mostly repeats an article on file is probably its corrected
     version: the editor says which (``--revises ID``) or that it is new (``--as-new``)."""
-    relations = [
-        r for r in index.query(derivation.ArticleText(0, article.body)) if r.score >= RESEMBLES
-    ]
-    if not relations:
+    found = resembled(article.body, index)
+    if found is None:
         return
-    best = max(relations, key=lambda r: r.score)
-    other = Article.objects.get(pk=best.source or best.derived)
+    other, score = found
     raise ValidationError(
         f"“{one_line(article.headline)}” resembles article #{other.pk} “{one_line(other.headline)}”"
-        f" ({best.score:.0%} of its text shared) but has no URL to tell: import it with "
+        f" ({score:.0%} of its text shared) but has no URL to tell: import it with "
         f"--revises {other.pk} to make it a new version of that article, or with --as-new "
         "to import it as a new article."
     )
