@@ -115,7 +115,8 @@ def publisher_link(evidence):
     if not article.url or not evidence.matches_article():
         return ""
     try:
-        return fragments.text_fragment_url(article.url, article.body, evidence.start, evidence.end)
+        # The text the offsets index: an older version for a passage still waiting on it.
+        return fragments.text_fragment_url(article.url, evidence.text, evidence.start, evidence.end)
     except ValueError:
         return ""
 
