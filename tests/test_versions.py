@@ -308,3 +308,16 @@ def test_pasting_a_probable_new_version_asks_which_it_is(seed_article, editor_cl
 
     assert editor_client.post(url, {**data, "as_new": "on"}).status_code == 302
     assert Article.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_settled_passage_has_a_review_page_that_changes_nothing(revised, editor_client):
+    settled = Evidence.objects.filter(anchor_state=AnchorState.EXACT).first()
+    url = reverse("admin:stories_anchortoreview_change", args=[settled.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    assert "waits for no editor" in page.content.decode()
+    before = (settled.start, settled.end, settled.quote)
+    editor_client.post(url, {"detach": "1"})
+    settled.refresh_from_db()
+    assert (settled.start, settled.end, settled.quote) == before

@@ -66,10 +66,15 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
         return len(obj.anchor_candidates)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        evidence = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # A passage settled since its link was shown still has a page, saying so.
+        queryset = AnchorToReview.objects.select_related("article", "claim", "article_version")
+        evidence = get_object_or_404(queryset, pk=object_id)
         if not self.has_view_permission(request, evidence):
             raise PermissionDenied
         if request.method == "POST":
+            if not evidence.awaits_editor:
+                messages.info(request, "This passage no longer waits for an editor.")
+                return HttpResponseRedirect(reverse("admin:stories_anchortoreview_changelist"))
             return self.decide(request, evidence)
         article = evidence.article
         context = {
@@ -83,6 +88,8 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
             "candidates": evidence.anchor_candidates,
             "reading_url": reverse("admin:stories_article_read", args=[article.pk]),
             "changelist_url": reverse("admin:stories_anchortoreview_changelist"),
+            "waiting": evidence.awaits_editor,
+            "evidence_url": reverse("admin:stories_evidence_change", args=[evidence.pk]),
             "can_change": self.has_change_permission(request, evidence),
             "can_detach": self.has_delete_permission(request, evidence),
         }
