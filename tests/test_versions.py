@@ -321,3 +321,12 @@ def test_a_settled_passage_has_a_review_page_that_changes_nothing(revised, edito
     editor_client.post(url, {"detach": "1"})
     settled.refresh_from_db()
     assert (settled.start, settled.end, settled.quote) == before
+
+
+@pytest.mark.django_db
+def test_check_anchors_before_any_new_version_says_version_1_and_writes_nothing(seed_article):
+    rows = json.loads(run("check_anchors", "--json", "--article", str(seed_article.pk)))
+    assert len(rows) == 13
+    assert {(row["version"], row["state"]) for row in rows} == {(1, "exact")}
+    assert all(row["candidates"] == [] and row["score"] is None for row in rows)
+    assert ArticleVersion.objects.count() == 0

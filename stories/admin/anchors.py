@@ -84,7 +84,7 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
             "evidence": evidence,
             "article": article,
             "version": evidence.article_version,
-            "current": versions.current_version(article),
+            "current": versions.current_number(article),
             "candidates": evidence.anchor_candidates,
             "reading_url": reverse("admin:stories_article_read", args=[article.pk]),
             "changelist_url": reverse("admin:stories_anchortoreview_changelist"),
