@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from . import roles
 from .locking.forms import VersionedModelForm
 from .models import Article, Claim, Evidence, Origin, OriginKind, Person
+from .services import articles
 from .text import anchoring, importing
 
 
@@ -302,6 +303,12 @@ class ArticleAddForm(forms.ModelForm):
         label="Original URL", required=False, max_length=500, assume_scheme="https"
     )
 
+    as_new = forms.BooleanField(
+        required=False,
+        label="Import as a new article",
+        help_text="Even if it resembles an article on file, or has its URL.",
+    )
+
     class Meta:
         model = Article
         fields = ["headline", "outlet", "byline", "url", "published_on", "body", "topics"]
@@ -340,9 +347,28 @@ class ArticleAddForm(forms.ModelForm):
                 "body", f"This text was already imported as “{existing}” (article #{existing.pk})."
             )
             return cleaned
+        if not cleaned.get("as_new") and (problem := self.version_problem(parsed.body, cleaned)):
+            self.add_error("body", problem)
+            return cleaned
         parts = {"headline": parsed.headline, "body": parsed.body, "byline": parsed.byline}
         cleaned.update({name: value for name, value in parts.items() if name in cleaned})
         return cleaned
+
+    def version_problem(self, body, cleaned):
+        """A pasted text that is probably a new version of an article on file (its URL, or
+        most of its text) is not added silently: the editor chooses."""
+        url = cleaned.get("url")
+        same = Article.objects.filter(url=url).first() if url else None
+        found = (same, None) if same else (None if url else articles.resembled(body))
+        if not found:
+            return ""
+        other, score = found
+        why = "has its URL" if score is None else f"shares {score:.0%} of its text"
+        return (
+            f"This text {why}: it looks like a new version of “{other}” (article #{other.pk}). "
+            f"Import it as that article's new version (Import articles, “New version of "
+            f"article” {other.pk}), or tick “Import as a new article”."
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -375,6 +401,26 @@ class ImportArticlesForm(forms.Form):
         help_text="The outlet that published these articles; created if new. Leave empty "
         "to use the site name each web page or ninjs file gives, if any.",
     )
+
+    revises = forms.ModelChoiceField(
+        Article.objects.order_by("pk"),
+        required=False,
+        widget=forms.NumberInput,
+        label="New version of article",
+        help_text="The id of the article this one file is a corrected version of: its "
+        "passages are re-anchored to it. A text with the URL of an article on file is one.",
+    )
+    as_new = forms.BooleanField(
+        required=False,
+        label="Import as new articles",
+        help_text="Even a text that resembles an article on file, or has its URL.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("revises") and cleaned.get("as_new"):
+            self.add_error("as_new", "Choose one: a new version of an article, or new articles.")
+        return cleaned
 
     def clean_outlet(self):
         outlet = self.cleaned_data["outlet"].strip()

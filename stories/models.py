@@ -295,7 +295,28 @@ class Stance(models.TextChoices):
     MENTIONS = "mentions", "Mentions"
 
 
+class AnchorState(models.TextChoices):
+    """What re-anchoring made of a passage when its article got a new version
+    (``stories.text.reanchoring``); blank: cited by an editor, never re-anchored."""
+
+    CITED = "", "cited"
+    EXACT = "exact", "exact"
+    MOVED = "moved", "moved"
+    FUZZY = "fuzzy", "fuzzy"
+    NEEDS_REVIEW = "needs_review", "needs review"
+    ORPHANED = "orphaned", "orphaned"
+
+    @classmethod
+    def waiting(cls):
+        """The states an editor must settle before the passage can be published again."""
+        return (cls.FUZZY, cls.NEEDS_REVIEW, cls.ORPHANED)
+
+
 class EvidenceQuerySet(models.QuerySet):
+    def awaiting_editor(self):
+        """Passages re-anchoring could not settle: the desk's queue of anchors to review."""
+        return self.filter(anchor_state__in=AnchorState.waiting())
+
     def published(self):
         """Every passage on a public claim, not only the cited ones, so readers
         see the evidence against a claim as well as the evidence for it."""
@@ -339,6 +360,21 @@ class Evidence(VersionedModel):
         help_text="The posts or outlets that carried it from its origin to the article.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set only when a newer version of the article exists: the older text the offsets index.
+    article_version = models.ForeignKey(
+        "ArticleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        editable=False,  # moved by re-anchoring and the desk's queue only
+        help_text="The version of the article the offsets index; empty: the current text.",
+    )
+    anchor_state = models.CharField(
+        "anchor", max_length=12, choices=AnchorState, default=AnchorState.CITED, blank=True
+    )
+    anchor_score = models.FloatField(null=True, blank=True, editable=False)
+    anchor_candidates = models.JSONField(default=list, blank=True, editable=False)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -359,7 +395,10 @@ class Evidence(VersionedModel):
         return f"{self.article.label if self.article_id else '?'}: “{quote}”"
 
     def get_absolute_url(self):
-        return f"{reverse('stories:source', kwargs={'pk': self.article_id})}#{self.anchor_id}"
+        source = reverse("stories:source", kwargs={"pk": self.article_id})
+        if self.article_version_id:  # cited from an older text: that text, where it is
+            source += f"?version={self.article_version.number}"
+        return f"{source}#{self.anchor_id}"
 
     @property
     def anchor_id(self):
@@ -383,9 +422,21 @@ class Evidence(VersionedModel):
         via = independence.relay_words(relay.origin.label for relay in self.relays.all())
         return ", ".join([origin.label, *via])
 
+    @property
+    def text(self):
+        """The body the offsets index: the version the passage was anchored to, or the
+        article's current text when it names none (fixtures, passages cited since)."""
+        return self.article_version.body if self.article_version_id else self.article.body
+
+    @property
+    def awaits_editor(self):
+        """Whether re-anchoring left the passage for an editor (fuzzy, needs review,
+        orphaned): it still points at the older version it was cited from."""
+        return self.anchor_state in AnchorState.waiting()
+
     def matches_article(self):
-        """Whether the stored offsets still select the stored quote."""
-        return self.article.body[self.start : self.end] == self.quote
+        """Whether the stored offsets still select the stored quote in its version."""
+        return self.text[self.start : self.end] == self.quote
 
     def anchor(self, quote=None, *, start=None, context=""):
         """Bind ``quote`` (the stored quote by default) to one passage of the
@@ -397,6 +448,9 @@ class Evidence(VersionedModel):
         """
         quote = self.quote if quote is None else quote
         found = anchoring.locate(self.article.body, quote, start=start, context=context)
+        # Anchored by an editor to the current text: nothing waits any more.
+        self.article_version, self.anchor_state = None, AnchorState.CITED
+        self.anchor_score, self.anchor_candidates = None, []
         self.start, self.end = found.start, found.end
         self.quote, self.prefix, self.suffix = found.quote, found.prefix, found.suffix
 
@@ -559,7 +613,13 @@ class Story(VersionedModel):
             if not citations:
                 problems.append(f"{label} cites no evidence.")
             for evidence in citations:
-                if not evidence.matches_article():
+                if evidence.awaits_editor:
+                    problems.append(
+                        f"{label} cites a passage of “{evidence.article}” that a newer version "
+                        f"left {evidence.get_anchor_state_display()}: "
+                        f"“{_one_line(evidence.quote)}”; settle it in Anchors to review."
+                    )
+                elif not evidence.matches_article():
                     problems.append(
                         f"{label} cites a passage that no longer matches its article "
                         f"“{evidence.article}”: “{_one_line(evidence.quote)}”."
@@ -1593,3 +1653,50 @@ class NotAPerson(models.Model):
     def clean(self):
         # Spacing never makes two names different, for the constraint as for the rules.
         self.name = " ".join(self.name.split())
+
+
+class ArticleVersion(models.Model):
+    """One text of an article, kept as imported and never changed: evidence cited from it
+    keeps pointing at it (``Evidence.article_version``) after the article has moved on.
+
+    ``Article.body`` is always the text of the article's latest version.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField(editable=False)
+    body_sha256 = models.CharField("SHA-256 of the body", max_length=64, editable=False)
+    url = models.URLField("original URL", max_length=500, blank=True, editable=False)
+    source_name = models.CharField("imported from", max_length=300, blank=True, editable=False)
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="unique_article_version_number"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="article_version_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} (version {self.number})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self}: an article version is never changed once stored.")
+        self.body_sha256 = body_sha256(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}?version={self.number}"
+
+
+class AnchorToReview(Evidence):
+    """The desk's queue: evidence re-anchoring left for an editor (``awaiting_editor``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "anchor to review"
+        verbose_name_plural = "anchors to review"
+        default_permissions = ()  # Evidence's own permissions decide (admin/anchors.py)

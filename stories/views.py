@@ -117,7 +117,8 @@ def publisher_link(evidence):
     if not article.url or not evidence.matches_article():
         return ""
     try:
-        return fragments.text_fragment_url(article.url, article.body, evidence.start, evidence.end)
+        # The text the offsets index: an older version for a passage still waiting on it.
+        return fragments.text_fragment_url(article.url, evidence.text, evidence.start, evidence.end)
     except ValueError:
         return ""
 
@@ -270,9 +271,11 @@ class ArticleDetailView(PublicQuerysetMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        # ?version=N: an older text, as the passages cited from it quote it.
+        version = self.older_version()
         passages = list(
             self.visible(Evidence)
-            .filter(article=article)
+            .filter(article=article, article_version=version)
             .select_related("claim", "origin")
             .prefetch_related(relays_in_order())
             .order_by("start", "pk")
@@ -282,9 +285,27 @@ class ArticleDetailView(PublicQuerysetMixin, DetailView):
         mentions = PersonMention.objects.filter(article=article).select_related("person")
         if not self.is_preview():
             mentions = mentions.filter(person__in=Person.objects.published())
-        # The template highlights them with the {% highlighted_body %} tag.
-        context.update(passages=passages, mentions=list(mentions.order_by("start")))
+        # The template highlights them with the {% highlighted_body %} tag; mentions were
+        # found in the current text only.
+        context.update(
+            passages=passages,
+            mentions=[] if version else list(mentions.order_by("start")),
+            version=version,
+            body=version.body if version else article.body,
+        )
         return context
+
+    def older_version(self):
+        """The version ``?version=N`` names when it is not the current one, else None."""
+        number = self.request.GET.get("version", "")
+        if not number:
+            return None
+        version = self.object.versions.filter(number=number if number.isdigit() else -1).first()
+        if version is None:
+            raise Http404("This article has no such version.")
+        if not self.object.versions.filter(number__gt=version.number).exists():
+            return None
+        return version
 
 
 class PersonDetailView(PublicQuerysetMixin, DetailView):

@@ -3,4 +3,4 @@
 One module per area, so each stays small; importing them registers the admins.
 """
 
-from . import claims, jobs, origins, people, sources, statements, stories, topics  # noqa: F401
+from . import anchors, claims, jobs, origins, people, sources, statements, stories, topics  # noqa: F401

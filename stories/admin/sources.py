@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -113,13 +114,14 @@ class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, ad
             super().save_model(request, obj, form, change)
         else:
             # A pasted article is saved as an imported one is, people suggestions included.
-            articles.add_articles([obj], user=request.user)
+            # The form refused a probable new version unless the editor said it is new.
+            articles.add_articles([obj], user=request.user, as_new=True)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [
                 (None, {"fields": ["headline", "outlet", "byline", "url", "published_on"]}),
-                ("Text", {"fields": ["body", "topics"]}),
+                ("Text", {"fields": ["body", "topics", "as_new"]}),
             ]
         return super().get_fieldsets(request, obj)
 
@@ -233,14 +235,23 @@ class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, ad
                 batch = batches.read_uploads(
                     (upload, upload.name, upload.size) for upload in uploads
                 )
-                summary = articles.import_batch(
-                    batch, form.cleaned_data["outlet"], user=request.user
-                )
-                if summary.refused:
+                try:
+                    summary = articles.import_batch(
+                        batch,
+                        form.cleaned_data["outlet"],
+                        user=request.user,
+                        revises=form.cleaned_data["revises"],
+                        as_new=form.cleaned_data["as_new"],
+                    )
+                except ValidationError as exc:  # a probable new version, or --revises misused
+                    for message in exc.messages:
+                        form.add_error("files", _desk_words(message))
+                    summary = None
+                if summary is not None and summary.refused:
                     for error in refusal_messages(summary):
                         form.add_error("files", error)
                     summary = None
-                else:
+                elif summary is not None:
                     self.report_import(request, summary)
         context = {
             **self.admin_site.each_context(request),
@@ -264,6 +275,12 @@ class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, ad
             f"Imported {counts[articles.Outcome.IMPORTED]} article(s); "
             f"{counts[articles.Outcome.UNCHANGED]} already imported."
             + (
+                f" {counts[articles.Outcome.NEW_VERSION]} new version(s) of articles on file;"
+                " their passages are re-anchored (Anchors to review lists any left waiting)."
+                if counts.get(articles.Outcome.NEW_VERSION)
+                else ""
+            )
+            + (
                 f" {suggested} suggested people to confirm in the reading views."
                 if suggested
                 else ""
@@ -277,3 +294,10 @@ def refusal_messages(summary):
     if len(refused) == 1:
         return [f"{refused[0]} Nothing was imported."]
     return [*refused, f"Nothing was imported: {len(refused)} files were refused."]
+
+
+def _desk_words(message):
+    """The importer's refusal in the words of the upload form's own fields."""
+    return message.replace("--revises ", "“New version of article” ").replace(
+        "--as-new", "“Import as new articles”"
+    )

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
@@ -13,19 +14,27 @@ from ..models import (
     PersonSuggestion,
     SuggestionStatus,
 )
+from ..text import derivation
 from ..text.importing import body_sha256, one_line
 from .suggestions import suggest_people
+from .versions import add_version, current_version
+
+# A text without a URL sharing this much (containment of the smaller text, see
+# ``stories.text.derivation``) with an article on file is probably a version of it: a
+# correction keeps nearly all of its text, while two reports of one press release or one
+# template (a council vote, a match report) share about half.
+RESEMBLES = 0.8
 
 
 class Outcome(models.TextChoices):
     """What an import did with one file, in the order a summary lists them.
 
-    A re-imported article whose text changed will be one more outcome ("new version of an
-    existing article") once articles keep their versions; today a changed text is a new
-    article, and the same text is unchanged.
+    The same text is unchanged; a changed text of an article on file (the same canonical
+    URL, or the article given with ``--revises``) is a new version of it.
     """
 
     IMPORTED = "imported", "imported"
+    NEW_VERSION = "new_version", "new version of an existing article"
     UNCHANGED = "unchanged", "unchanged"
     REFUSED = "refused", "refused"
 
@@ -34,6 +43,7 @@ class Outcome(models.TextChoices):
 class ImportResult:
     created: list = field(default_factory=list)
     existing: list = field(default_factory=list)
+    revised: list = field(default_factory=list)  # articles given a new version
     # (Outcome, Article) for each article given, in the order given.
     outcomes: list = field(default_factory=list)
 
@@ -44,6 +54,7 @@ class ImportResult:
         ).count()
         return (
             f"Imported {len(self.created):,} article(s); {len(self.existing):,} already imported."
+            + (f" {len(self.revised):,} new version(s) of articles." if self.revised else "")
             + (
                 f" {suggested:,} suggested people to confirm in the reading views."
                 if suggested
@@ -79,8 +90,12 @@ class ImportSummary:
         return [row.article for row in self.rows if row.outcome == Outcome.IMPORTED]
 
     def counts(self):
-        """``(outcome, count)`` for every outcome, in order, zeros included."""
-        return [(outcome, sum(row.outcome == outcome for row in self.rows)) for outcome in Outcome]
+        """``(outcome, count)`` for every outcome, in order, zeros included but for new
+        versions, which most imports never make."""
+        counted = [
+            (outcome, sum(row.outcome == outcome for row in self.rows)) for outcome in Outcome
+        ]
+        return [(o, n) for o, n in counted if n or o != Outcome.NEW_VERSION]
 
 
 def outlet_named(name, *, save=True):
@@ -114,7 +129,9 @@ def build_article(parsed, outlet=None):
 
 
 @transaction.atomic
-def import_articles(parsed_articles, outlet_name="", user=None, progress=None):
+def import_articles(
+    parsed_articles, outlet_name="", user=None, progress=None, *, revises=None, as_new=False
+):
     """Create the articles not already stored (same body, same SHA-256), and
     propose the people each new one names (``suggest_people``; ``user`` is logged).
 
@@ -135,11 +152,11 @@ def import_articles(parsed_articles, outlet_name="", user=None, progress=None):
         return named[key]
 
     articles = (build_article(parsed, outlet_of(parsed)) for parsed in parsed_articles)
-    return add_articles(articles, user, progress=progress)
+    return add_articles(articles, user, progress=progress, revises=revises, as_new=as_new)
 
 
 @transaction.atomic
-def add_articles(articles, user=None, *, progress=None):
+def add_articles(articles, user=None, *, progress=None, revises=None, as_new=False):
     """Save the unsaved ``articles`` whose body is not stored yet, and propose
     the people each new one names: the write every way in ends with.
 
@@ -150,21 +167,46 @@ def add_articles(articles, user=None, *, progress=None):
     yet is saved with it. ``progress(stage, done, total)``, if given, is called
     as articles are saved ("saving") and as their people are suggested
     ("suggesting").
+
+    A changed text of an article on file becomes its new version (``versions.add_version``):
+    the article ``revises`` (one text only), or the one with the same URL. A text without a
+    URL that resembles an article on file strongly is refused, naming it. With ``as_new``,
+    every changed text is a new article (the editor's word against both rules).
     """
     articles = list(articles)
+    if revises is not None and len(articles) != 1:
+        raise ValidationError(
+            f"--revises {revises.pk}: give exactly one text, the new version "
+            f"({len(articles)} were given)."
+        )
     result = ImportResult()
     seen = {}
+    index = None
     for done, article in enumerate(articles, start=1):
         sha256 = body_sha256(article.body)
         stored = seen.get(sha256) or Article.objects.filter(body_sha256=sha256).first()
+        target = revises
+        if target is None and article.url and stored is None and not as_new:
+            target = Article.objects.filter(url=article.url).order_by("pk").first()
         if stored is not None:
             result.existing.append(stored)
             result.outcomes.append((Outcome.UNCHANGED, stored))
+        elif target is not None:
+            add_version(target, article.body, url=article.url, source_name=article.source_name)
+            target.refresh_from_db()
+            seen[sha256] = target
+            result.revised.append(target)
+            result.outcomes.append((Outcome.NEW_VERSION, target))
         else:
+            if not as_new and not article.url:
+                if index is None:  # once, over the articles on file before this import
+                    index = _index_on_file()
+                _refuse_if_resembling(article, index)
             if article.outlet is not None and article.outlet.pk is None:
                 article.outlet.save()  # validated when it was named
             article.full_clean()
             article.save()
+            current_version(article)  # version 1
             seen[sha256] = article
             result.created.append(article)
             result.outcomes.append((Outcome.IMPORTED, article))
@@ -175,11 +217,11 @@ def add_articles(articles, user=None, *, progress=None):
     return result
 
 
-def import_batch(batch, outlet_name="", user=None, progress=None):
+def import_batch(batch, outlet_name="", user=None, progress=None, *, revises=None, as_new=False):
     """Import a batch read by ``stories.text.batches``, or nothing if any file was refused,
     and say what became of each file.
 
-    ``progress`` is ``add_articles``'s.
+    ``progress``, ``revises`` and ``as_new`` are ``add_articles``'s.
     """
     if batch.refused:
         rows = [
@@ -187,12 +229,48 @@ def import_batch(batch, outlet_name="", user=None, progress=None):
             for error in batch.refused
         ]
         return ImportSummary(rows, skipped=len(batch.skipped))
-    result = import_articles(batch.articles, outlet_name, user, progress=progress)
+    result = import_articles(
+        batch.articles, outlet_name, user, progress=progress, revises=revises, as_new=as_new
+    )
     rows = [
         SummaryRow(outcome, one_line(parsed.source or parsed.source_name), article)
         for parsed, (outcome, article) in zip(batch.articles, result.outcomes, strict=True)
     ]
     return ImportSummary(rows, skipped=len(batch.skipped))
+
+
+def resembled(body, index=None):
+    """``(article, score)``: the article on file that ``body`` mostly repeats, or None.
+
+    ``index`` is a ``DerivationIndex`` over the articles on file, built here if not given
+    (linear in their text)."""
+    index = _index_on_file() if index is None else index
+    relations = [r for r in index.query(derivation.ArticleText(0, body)) if r.score >= RESEMBLES]
+    if not relations:
+        return None
+    best = max(relations, key=lambda r: r.score)
+    return Article.objects.get(pk=best.source or best.derived), best.score
+
+
+def _index_on_file():
+    return derivation.DerivationIndex(
+        derivation.ArticleText(a.pk, a.body) for a in Article.objects.only("pk", "body").iterator()
+    )
+
+
+def _refuse_if_resembling(article, index):
+    """A text with no URL that mostly repeats an article on file is probably its corrected
+    version: the editor says which (``--revises ID``) or that it is new (``--as-new``)."""
+    found = resembled(article.body, index)
+    if found is None:
+        return
+    other, score = found
+    raise ValidationError(
+        f"“{one_line(article.headline)}” resembles article #{other.pk} “{one_line(other.headline)}”"
+        f" ({score:.0%} of its text shared) but has no URL to tell: import it with "
+        f"--revises {other.pk} to make it a new version of that article, or with --as-new "
+        "to import it as a new article."
+    )
 
 
 def _tick(progress: Callable | None, stage, done, total):

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
 from stories.management.terminal import ProgressBar, cut, cut_left, table
-from stories.models import Outlet
+from stories.models import Article, Outlet
 from stories.services import articles
 from stories.text import batches
 
@@ -47,8 +47,27 @@ class Command(BaseCommand):
             "database. An existing fixture keeps its records; the same text is replaced.",
         )
 
-    def handle(self, *args, files, outlet, fixture, **options):
+        parser.add_argument(
+            "--revises",
+            type=int,
+            metavar="ID",
+            help="The text is a new version of article ID (one file only): its passages are "
+            "re-anchored to it. A text with the URL of an article on file is one already.",
+        )
+        parser.add_argument(
+            "--as-new",
+            action="store_true",
+            help="Import a text resembling an article on file as a new article all the same.",
+        )
+
+    def handle(self, *args, files, outlet, fixture, revises, as_new, **options):
         outlet = outlet.strip()
+        if revises is not None:
+            revised_id, revises = revises, Article.objects.filter(pk=revises).first()
+            if revises is None:
+                raise CommandError(
+                    f"--revises {revised_id}: no article has that id — nothing was imported."
+                )
         if outlet and not slugify(outlet):
             raise CommandError(
                 f"--outlet {outlet!r}: an outlet name needs a letter or digit — "
@@ -70,7 +89,9 @@ class Command(BaseCommand):
                 self.progress(done, total)
 
         try:
-            summary = articles.import_batch(batch, outlet, progress=progress)
+            summary = articles.import_batch(
+                batch, outlet, progress=progress, revises=revises, as_new=as_new
+            )
         except ValidationError as exc:
             raise CommandError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
         finally:

@@ -1,0 +1,132 @@
+"""Anchors to review: the passages a new version of their article left for an editor.
+
+Re-anchoring (``services.versions``) settles exact and moved passages itself; a fuzzy,
+needs-review or orphaned one keeps pointing at the version it quotes until an editor here
+confirms a candidate, chooses another passage of the current text, or detaches it.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from .. import roles
+from ..models import AnchorToReview
+from ..services import versions
+from ..services.history import record
+from ..text import anchoring
+
+
+@admin.register(AnchorToReview)
+class AnchorsToReviewAdmin(admin.ModelAdmin):
+    list_display = ["passage", "article", "cited_version", "anchor_state", "anchor_score", "found"]
+    list_display_links = ["passage"]
+    list_filter = ["anchor_state"]
+    list_select_related = ["article__outlet", "article_version", "claim"]
+    search_fields = ["quote", "article__headline", "claim__text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).awaiting_editor()
+
+    # Evidence's permissions decide: the queue is a way of changing evidence.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("stories.view_evidence") or self.has_change_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("stories.change_evidence")
+
+    def has_delete_permission(self, request, obj=None):
+        if not request.user.has_perm("stories.delete_evidence"):
+            return False
+        # Readers see a public claim's evidence: only an editor may take it away.
+        return obj is None or roles.may_change_public_claim(request.user, obj.claim)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.display(description="passage")
+    def passage(self, obj):
+        return Truncator(obj.quote).chars(80)
+
+    @admin.display(description="cites version")
+    def cited_version(self, obj):
+        return obj.article_version.number if obj.article_version_id else "current"
+
+    @admin.display(description="candidates")
+    def found(self, obj):
+        return len(obj.anchor_candidates)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A passage settled since its link was shown still has a page, saying so.
+        queryset = AnchorToReview.objects.select_related("article", "claim", "article_version")
+        evidence = get_object_or_404(queryset, pk=object_id)
+        if not self.has_view_permission(request, evidence):
+            raise PermissionDenied
+        if request.method == "POST":
+            if not evidence.awaits_editor:
+                messages.info(request, "This passage no longer waits for an editor.")
+                return HttpResponseRedirect(reverse("admin:stories_anchortoreview_changelist"))
+            return self.decide(request, evidence)
+        article = evidence.article
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Re-anchor “{Truncator(evidence.quote).chars(60)}”",
+            "evidence": evidence,
+            "article": article,
+            "version": evidence.article_version,
+            "current": versions.current_number(article),
+            "candidates": evidence.anchor_candidates,
+            "reading_url": reverse("admin:stories_article_read", args=[article.pk]),
+            "changelist_url": reverse("admin:stories_anchortoreview_changelist"),
+            "waiting": evidence.awaits_editor,
+            "evidence_url": reverse("admin:stories_evidence_change", args=[evidence.pk]),
+            "can_change": self.has_change_permission(request, evidence),
+            "can_detach": self.has_delete_permission(request, evidence),
+        }
+        return TemplateResponse(request, "admin/stories/anchortoreview/review.html", context)
+
+    def decide(self, request, evidence):
+        """Confirm a candidate (``start``/``end``), bind a quote pasted from the current
+        text (``quote``), or detach the evidence (``detach``)."""
+        back = HttpResponseRedirect(reverse("admin:stories_anchortoreview_changelist"))
+        here = HttpResponseRedirect(request.path)
+        if "detach" in request.POST:
+            if not self.has_delete_permission(request, evidence):
+                raise PermissionDenied
+            record(request.user, evidence, "Detached in Anchors to review.", DELETION)
+            evidence.delete()
+            messages.success(request, "The evidence was detached from its claim.")
+            return back
+        if not self.has_change_permission(request, evidence):
+            raise PermissionDenied
+        body = evidence.article.body
+        try:
+            if request.POST.get("quote", "").strip():
+                found = anchoring.locate(body, request.POST["quote"])
+                start, end = found.start, found.end
+            else:
+                start, end = _offset(request.POST, "start"), _offset(request.POST, "end")
+                anchoring.make_anchor(body, start, end)
+        except anchoring.AnchorError as exc:
+            messages.error(request, f"Nothing was changed: {exc}")
+            return here
+        versions.settle(evidence, start, end, request.user)
+        messages.success(request, "The passage now points at the current version.")
+        return back
+
+
+def _offset(data, name):
+    value = data.get(name, "")
+    if not value.isdigit():
+        raise anchoring.AnchorError(f"The {name} offset {value!r} is not a whole number.")
+    return int(value)

@@ -1,0 +1,129 @@
+"""Article versions: a corrected text becomes a new version, and every passage follows it.
+
+One transaction: the new version is stored, the article's current text becomes it, and each
+passage cited from the text it replaces is re-anchored (``stories.text.reanchoring``). A
+settled passage (exact, moved) is bound to the new text; any other keeps pointing at the
+version it was cited from, so a passage is never bound to text it did not quote and a
+published story keeps showing what it cited, until an editor settles it (``settle``).
+"""
+
+from django.db import transaction
+
+from ..models import AnchorState, Article, ArticleVersion, Evidence
+from ..text import anchoring
+from ..text.importing import body_sha256
+from ..text.reanchoring import BodyChange
+from .history import record
+
+
+def current_version(article):
+    """The article's latest version; articles loaded from fixtures get their version 1 here."""
+    version = article.versions.order_by("-number").first()
+    if version is None:
+        version = ArticleVersion.objects.create(
+            article=article,
+            number=1,
+            body=article.body,
+            url=article.url,
+            source_name=article.source_name,
+            imported_at=article.imported_at,
+        )
+    return version
+
+
+@transaction.atomic
+def add_version(article, body, *, url="", source_name="", user=None):
+    """Make ``body`` the article's new current version and re-anchor its passages; return
+    the new version, or None when ``body`` is the current text already."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if body_sha256(body) == article.body_sha256:
+        return None
+    previous = current_version(article)
+    version = ArticleVersion.objects.create(
+        article=article,
+        number=previous.number + 1,
+        body=body,
+        url=url or article.url,
+        source_name=source_name or article.source_name,
+    )
+    # Passages left waiting on an older version stay there: they wait for an editor still.
+    passages = list(article.evidence.filter(article_version__isnull=True).order_by("pk"))
+    results = BodyChange(article.body, body).reanchor_all(passages)
+    for evidence, result in zip(passages, results, strict=True):
+        if result.settled:
+            found = anchoring.make_anchor(body, result.start, result.end)
+            evidence.start, evidence.end = found.start, found.end
+            evidence.quote, evidence.prefix, evidence.suffix = (
+                found.quote,
+                found.prefix,
+                found.suffix,
+            )
+        else:
+            evidence.article_version = previous
+        evidence.anchor_state = result.state
+        evidence.anchor_score = result.score
+        evidence.anchor_candidates = [
+            {
+                "start": c.start,
+                "end": c.end,
+                "text": c.text,
+                "score": c.score,
+                "context": c.context,
+            }
+            for c in result.candidates
+        ]
+    for evidence in passages:
+        evidence.save()
+    article.body, article.url = body, version.url
+    article.source_name = version.source_name
+    article.save()
+    if user is not None:
+        record(user, article, f"Imported version {version.number}; passages re-anchored.")
+    return version
+
+
+@transaction.atomic
+def settle(evidence, start, end, user=None):
+    """An editor binds a waiting passage to ``body[start:end]`` of the current text (a
+    candidate confirmed, or another passage chosen in the reading view)."""
+    evidence = Evidence.objects.select_for_update().select_related("article").get(pk=evidence.pk)
+    found = anchoring.make_anchor(evidence.article.body, start, end)
+    evidence.start, evidence.end = found.start, found.end
+    evidence.quote, evidence.prefix, evidence.suffix = found.quote, found.prefix, found.suffix
+    evidence.article_version = None
+    evidence.anchor_state = AnchorState.CITED
+    evidence.anchor_score, evidence.anchor_candidates = None, []
+    evidence.save()
+    if user is not None:
+        record(user, evidence, f"Re-anchored to “{found.quote[:60]}” in the current version.")
+    return evidence
+
+
+def current_number(article):
+    """The number of the article's current version, without writing anything: an article
+    loaded from a fixture has no stored version yet, and its text is version 1."""
+    return article.versions.order_by("-number").values_list("number", flat=True).first() or 1
+
+
+def anchor_rows(evidence):
+    """``check_anchors``'s report: one dict per passage, with the version it points at."""
+    rows, numbers = [], {}
+    for item in evidence.select_related("article", "article_version").order_by("article_id", "pk"):
+        version = item.article_version
+        if version is None and item.article_id not in numbers:
+            numbers[item.article_id] = current_number(item.article)
+        number = version.number if version else numbers[item.article_id]
+        rows.append(
+            {
+                "evidence": item.pk,
+                "article": item.article_id,
+                "version": number,
+                "state": item.anchor_state or AnchorState.EXACT.value,
+                "start": item.start,
+                "end": item.end,
+                "quote": item.quote,
+                "score": item.anchor_score,
+                "candidates": item.anchor_candidates,
+            }
+        )
+    return rows
