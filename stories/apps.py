@@ -20,3 +20,6 @@ class StoriesConfig(AppConfig):
     def ready(self):
         # Connected after auth's handler, so the permissions exist when it runs.
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="stories_sync_roles")
+        from .caching import connect_signals
+
+        connect_signals()
