@@ -12,7 +12,7 @@ from ..models import (
     Outlet,
 )
 from ..text.importing import body_sha256, one_line
-from .suggestions import suggest_people
+from .suggestions import suggest_people_for_new
 
 
 class Outcome(models.TextChoices):
@@ -122,6 +122,9 @@ def import_articles(parsed_articles, outlet_name="", user=None, progress=None):
     return add_articles(articles, user, progress=progress)
 
 
+SAVE_BATCH = 500
+
+
 @transaction.atomic
 def add_articles(articles, user=None, *, progress=None):
     """Save the unsaved ``articles`` whose body is not stored yet, and propose
@@ -132,30 +135,51 @@ def add_articles(articles, user=None, *, progress=None):
     article whose body is stored already (or comes twice) is not saved: the
     stored one is listed in ``existing`` instead. An article's outlet not saved
     yet is saved with it. ``progress(stage, done, total)``, if given, is called
-    as articles are saved ("saving") and as their people are suggested
-    ("suggesting").
+    as articles are checked ("checking"), saved ("saving") and as their people are
+    suggested ("suggesting").
+
+    Every article is validated before the first is written, the stored ones are
+    found in a query per thousand, and the new ones are inserted in bulk: an import
+    of ten thousand takes a few dozen queries, not tens of thousands. It stays one
+    transaction however long, so that a failure, or a kill, at any point leaves the
+    database as it was; a bulk insert writes no ``post_save``, which suits new
+    articles: nothing public cites them yet (``stories.caching``).
     """
     articles = list(articles)
     result = ImportResult()
-    seen = {}
-    for done, article in enumerate(articles, start=1):
-        sha256 = body_sha256(article.body)
-        stored = seen.get(sha256) or Article.objects.filter(body_sha256=sha256).first()
-        if stored is not None:
-            result.existing.append(stored)
-            result.outcomes.append((Outcome.UNCHANGED, stored))
+    hashes = [body_sha256(article.body) for article in articles]
+    stored = {}
+    for start in range(0, len(hashes), SAVE_BATCH * 2):
+        chunk = set(hashes[start : start + SAVE_BATCH * 2])
+        stored.update(
+            (article.body_sha256, article)
+            for article in Article.objects.filter(body_sha256__in=chunk)
+        )
+    for done, (article, sha256) in enumerate(zip(articles, hashes, strict=True), start=1):
+        known = stored.get(sha256)
+        if known is not None:
+            result.existing.append(known)
+            result.outcomes.append((Outcome.UNCHANGED, known))
         else:
-            if article.outlet is not None and article.outlet.pk is None:
-                article.outlet.save()  # validated when it was named
-            article.full_clean()
-            article.save()
-            seen[sha256] = article
+            article.body_sha256 = sha256
+            # Uniqueness is what ``stored`` just answered, for all of them at once.
+            article.full_clean(validate_unique=False)
+            stored[sha256] = article
             result.created.append(article)
             result.outcomes.append((Outcome.IMPORTED, article))
-        _tick(progress, "saving", done, len(articles))
-    for done, article in enumerate(result.created, start=1):
-        suggest_people(article, user)  # proposals for the editor to confirm; nothing is tagged
-        _tick(progress, "suggesting", done, len(result.created))
+        _tick(progress, "checking", done, len(articles))
+    for article in result.created:
+        if article.outlet is not None and article.outlet.pk is None:
+            article.outlet.save()  # validated when it was named; bulk_create takes its id
+    for start in range(0, len(result.created), SAVE_BATCH):
+        Article.objects.bulk_create(result.created[start : start + SAVE_BATCH])
+        _tick(progress, "saving", min(start + SAVE_BATCH, len(result.created)), len(result.created))
+    # Proposals for the editor to confirm; nothing is tagged.
+    suggest_people_for_new(
+        result.created,
+        user,
+        progress=lambda done, total: _tick(progress, "suggesting", done, total),
+    )
     return result
 
 

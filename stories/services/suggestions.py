@@ -6,6 +6,7 @@ Nothing is tagged until an editor accepts a suggestion.
 from dataclasses import dataclass
 
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -34,6 +35,59 @@ class Acceptance:
     mentions_added: int = 0
 
 
+class KnownPeople:
+    """The people on file as the name rules take them, loaded once for any number of
+    articles (an import of thousands asks the database once, not once an article)."""
+
+    def __init__(self):
+        self.by_pk = {person.pk: person for person in Person.objects.order_by("pk")}
+        self.known = [names.KnownPerson(pk, tuple(p.names())) for pk, p in self.by_pk.items()]
+        self.known_names = [name for person in self.by_pk.values() for name in person.names()]
+
+    def proposals(self, body, *, rejected=(), tagged=frozenset(), stored=None):
+        """``{name: (person or None, [[start, end], ...])}``: the people ``body`` names,
+        less those an editor settled. ``rejected`` are the article's rejected
+        suggestions, ``tagged`` the ids of people tagged on it, ``stored`` their stored
+        mention spans by person id (a tagged person with every mention stored is not
+        proposed again)."""
+        stored = stored or {}
+        rejected_names = {s.name.casefold() for s in rejected}
+        rejected_people = {s.person_id for s in rejected if s.person_id}
+        proposals = {}
+        for match in names.find_known_people(body, self.known):
+            person = self.by_pk[match.key]
+            spans = sorted({(m.start, m.end) for m in match.mentions})
+            if (
+                not spans
+                or person.pk in rejected_people
+                or person.name.casefold() in rejected_names
+            ):
+                continue
+            if person.pk in tagged and set(spans) <= stored.get(person.pk, set()):
+                continue
+            proposals[person.name] = (person, [list(span) for span in spans])
+        for candidate in names.propose_people(
+            body, known_names=self.known_names, rejected=[s.name for s in rejected]
+        ):
+            if candidate.name.casefold() in rejected_names or candidate.name in proposals:
+                continue
+            spans = sorted({(m.start, m.end) for m in candidate.mentions})
+            if spans:
+                proposals[candidate.name] = (None, [list(span) for span in spans])
+        return proposals
+
+
+def _log_suggested(user, article, names_changed):
+    return LogEntry(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(Article),
+        object_id=str(article.pk),
+        object_repr=str(article)[:200],
+        action_flag=CHANGE,
+        change_message=f"Suggested people to confirm: {', '.join(sorted(names_changed))}.",
+    )
+
+
 @transaction.atomic
 def suggest_people(article, user=None):
     """Propose the people ``article`` names as PENDING PersonSuggestion rows.
@@ -47,12 +101,8 @@ def suggest_people(article, user=None):
     pending suggestions.
     """
     article = Article.objects.select_for_update().get(pk=article.pk)
-    body = article.body
-    people = {person.pk: person for person in Person.objects.order_by("pk")}
     existing = {s.name: s for s in PersonSuggestion.objects.filter(article=article)}
     rejected = [s for s in existing.values() if s.status == SuggestionStatus.REJECTED]
-    rejected_names = {s.name.casefold() for s in rejected}
-    rejected_people = {s.person_id for s in rejected if s.person_id}
     tagged = set(
         ArticlePerson.objects.filter(content_object=article).values_list("tag_id", flat=True)
     )
@@ -61,26 +111,9 @@ def suggest_people(article, user=None):
         "person_id", "start", "end"
     ):
         stored.setdefault(person_id, set()).add((start, end))
-
-    proposals = {}  # name -> (person or None, [[start, end], ...])
-    known = [names.KnownPerson(pk, tuple(p.names())) for pk, p in people.items()]
-    for match in names.find_known_people(body, known):
-        person = people[match.key]
-        spans = sorted({(m.start, m.end) for m in match.mentions})
-        if not spans or person.pk in rejected_people or person.name.casefold() in rejected_names:
-            continue
-        if person.pk in tagged and set(spans) <= stored.get(person.pk, set()):
-            continue
-        proposals[person.name] = (person, [list(span) for span in spans])
-    known_names = [name for person in people.values() for name in person.names()]
-    for candidate in names.propose_people(
-        body, known_names=known_names, rejected=[s.name for s in rejected]
-    ):
-        if candidate.name.casefold() in rejected_names or candidate.name in proposals:
-            continue
-        spans = sorted({(m.start, m.end) for m in candidate.mentions})
-        if spans:
-            proposals[candidate.name] = (None, [list(span) for span in spans])
+    proposals = KnownPeople().proposals(
+        article.body, rejected=rejected, tagged=tagged, stored=stored
+    )
 
     changed = []
     for name, (person, mentions) in proposals.items():
@@ -102,14 +135,33 @@ def suggest_people(article, user=None):
     stale = PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.PENDING)
     stale.exclude(name__in=proposals).delete()
     if user is not None and changed:
-        LogEntry.objects.log_actions(
-            user_id=user.pk,
-            queryset=[article],
-            action_flag=CHANGE,
-            change_message=f"Suggested people to confirm: {', '.join(sorted(changed))}.",
-            single_object=True,
-        )
+        _log_suggested(user, article, changed).save()
     return list(PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.PENDING))
+
+
+BULK_BATCH = 1000
+
+
+@transaction.atomic
+def suggest_people_for_new(articles, user=None, *, progress=None):
+    """What ``suggest_people`` proposes for each of ``articles``, just created (so
+    nothing is tagged, suggested or rejected on them yet), with the people loaded once
+    and the rows and log entries written in bulk. ``progress(done, total)`` is called
+    after each article."""
+    people = KnownPeople()
+    rows, entries = [], []
+    for done, article in enumerate(articles, start=1):
+        proposals = people.proposals(article.body)
+        rows += [
+            PersonSuggestion(article=article, name=name, person=person, mentions=mentions)
+            for name, (person, mentions) in proposals.items()
+        ]
+        if user is not None and proposals:
+            entries.append(_log_suggested(user, article, proposals))
+        if progress is not None:
+            progress(done, len(articles))
+    PersonSuggestion.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    LogEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
 
 
 def _pending_suggestion(suggestion):
