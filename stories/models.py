@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Greatest
 from django.urls import reverse
@@ -1268,26 +1268,40 @@ class PublicVersionQuerySet(models.QuerySet):
     def current(self):
         """``(number, modified)`` for the public site as readers see it now, in one query.
 
-        A story scheduled for later becomes public with no write at all; the first
-        request after its time records that as a version of its own (a conditional
-        UPDATE that only one process wins), so a scheduled publication is never
-        served from the cache of the version before it.
+        It runs before every reader page, so it is one fixed statement rather than a
+        queryset built each time (the ORM took longer to write it than the database to
+        answer it). A story scheduled for later becomes public with no write at all:
+        the first request after its time records that as a version of its own (a
+        conditional UPDATE that only one process wins), so a scheduled publication is
+        never served from the cache of the version before it.
         """
-        newest = Story.objects.published().order_by("-published_at").values("published_at")[:1]
-        row = (
-            self.filter(pk=self.ROW)
-            .annotate(newest=models.Subquery(newest))
-            .values_list("number", "modified", "published_through", "newest")
-            .first()
-        )
+        connection = connections[self.db]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(_current_sql(connection), [StoryStatus.PUBLISHED, now, self.ROW])
+            row = cursor.fetchone()
         if row is None:
             return 0, 0
-        number, modified, through, newest = row
-        if newest is not None and (through is None or newest > through):
-            behind = Q(published_through__isnull=True) | Q(published_through__lt=newest)
-            self.filter(behind).bump(published_through=newest)
+        number, modified, behind = row
+        if behind:
+            newest = Story.objects.published().aggregate(newest=models.Max("published_at"))
+            passed = Q(published_through__isnull=True) | Q(published_through__lt=newest["newest"])
+            self.filter(passed).bump(published_through=newest["newest"])
             number, modified = self.filter(pk=self.ROW).values_list("number", "modified").get()
         return number, modified
+
+
+def _current_sql(connection):
+    """The version, and whether a story has become public since it was counted. Only
+    table names are interpolated, quoted by the backend; every value is a parameter."""
+    quote = connection.ops.quote_name
+    story, version = quote(Story._meta.db_table), quote(PublicVersion._meta.db_table)
+    return (
+        f"SELECT v.number, v.modified, EXISTS (SELECT 1 FROM {story} s"  # noqa: S608
+        " WHERE s.status = %s AND s.published_revision_id IS NOT NULL AND s.published_at <= %s"
+        " AND (v.published_through IS NULL OR s.published_at > v.published_through))"
+        f" FROM {version} v WHERE v.id = %s"
+    )
 
 
 class PublicVersion(models.Model):
