@@ -1,17 +1,17 @@
 """Outlets and articles: the sources the desk imports and reads."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from ..forms import ArticleAddForm, ImportArticlesForm
-from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
+from ..models import Article, Evidence, Outlet, PersonSuggestion, SuggestionStatus
 from ..services import articles, suggestions
 from ..text import batches, paragraphs
-from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter
+from .common import URL_FIELD_OVERRIDES, PeopleFormMixin, PersonListFilter, count_of
 from .compare import draft_response, matrix_redirect
 from .reading import ReadingViewMixin
 
@@ -66,16 +66,19 @@ class ArticleAdmin(ReadingViewMixin, PeopleFormMixin, admin.ModelAdmin):
     change_form_template = "admin/stories/article/change_form.html"
     actions = ["suggest_people", "compare_sources", "draft_story"]
 
+    # No COUNT(*) over every article for "N total" beside a search or filter's count.
+    show_full_result_count = False
+
     def get_queryset(self, request):
+        # Counted per row shown, by correlated subqueries: a GROUP BY over the join of
+        # evidence and suggestions multiplies them and counts every article first.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                evidence_count=Count("evidence", distinct=True),
-                pending_suggestions=Count(
-                    "suggestions",
-                    filter=Q(suggestions__status=SuggestionStatus.PENDING),
-                    distinct=True,
+                evidence_count=count_of(Evidence, "article"),
+                pending_suggestions=count_of(
+                    PersonSuggestion, "article", status=SuggestionStatus.PENDING
                 ),
             )
         )
