@@ -52,7 +52,8 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
 from django.views.decorators.http import condition
 
 from .locking.models import LoggedVersion
@@ -85,7 +86,7 @@ PRIVATE = {
 INERT_WHEN_NEW = {Outlet, Article, Claim, Person, Origin}
 WATCHED_APPS = {"stories", "taggit"}
 
-__all__ = ["connect_signals", "public_content_changed", "public_page"]
+__all__ = ["PublicPageMiddleware", "connect_signals", "public_content_changed", "public_page"]
 
 
 class _Bumped:
@@ -225,6 +226,7 @@ def public_page(view, *, query=()):
             patch_cache_control(response, private=True, no_store=True)
             return response
         response = cached(request, *args, **kwargs)
+        response.public_page = response.status_code == 200  # PublicPageMiddleware may keep it
         if response.status_code in (200, 304):
             patch_cache_control(
                 response,
@@ -239,6 +241,51 @@ def public_page(view, *, query=()):
         return response
 
     return page
+
+
+class PublicPageMiddleware:
+    """A cached reader page served before the rest of the stack, to a reader with no session.
+
+    Placed just after WhiteNoise. A request with no session cookie cannot be staff, so
+    it gets what every such reader gets: the page as the whole stack answered it last
+    time for this version (its CSP, X-Frame-Options, ETag, Cache-Control... included),
+    without running sessions, CSRF, authentication, messages, the CSP builder, axes and
+    the view again; a conditional request gets its 304 the same way. Only pages
+    ``public_page`` rendered and marked are kept, under the version read before they
+    were rendered, so this is never staler than the view's own cache. Requests with a
+    query string, or a session, go the whole way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (
+            settings.NEWSROOM_PAGE_CACHE
+            and request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            return self.get_response(request)
+        number, modified = public_version(request)
+        key = f"whole:{number}:{modified}:{page_key(request)}"
+        hit = _cache_call(cache.get, key)
+        if hit is not None:
+            content, headers = hit
+            response = HttpResponse(content, headers=headers)
+            return get_conditional_response(
+                request,
+                etag=headers.get("ETag"),
+                last_modified=parse_http_date_safe(headers.get("Last-Modified", "")),
+                response=response,
+            )
+        response = self.get_response(request)
+        # Not while versions run ahead of the clock: the view adds Last-Modified once the
+        # clock has caught up, and a kept copy would be without it for the version's life.
+        keep = getattr(response, "public_page", False) and not response.cookies
+        if keep and response.has_header("Last-Modified"):
+            _cache_call(cache.set, key, (response.content, dict(response.items())))
+        return response
 
 
 def _cache_call(method, *args):

@@ -122,7 +122,10 @@ def test_every_reader_page_is_cached_with_strong_validators_for_a_cdn(
             again = client.get(url)
         assert again.content == first.content, url
         assert again["ETag"] == etag
-        assert again["Content-Type"] == first["Content-Type"]
+        # Served before the rest of the stack (PublicPageMiddleware), with what it added.
+        for header in ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "Vary"):
+            assert again[header] == first[header], (url, header)
+        assert again["Cache-Control"] == first["Cache-Control"]
 
 
 def test_conditional_requests_get_a_304_without_the_page(client, story, django_assert_num_queries):
@@ -137,6 +140,17 @@ def test_conditional_requests_get_a_304_without_the_page(client, story, django_a
     assert by_date.status_code == 304
     other = client.get(url, headers={"if-none-match": '"something-else"'})
     assert other.status_code == 200
+
+
+def test_a_reader_with_a_session_goes_the_whole_way(client, story, django_user_model):
+    url = story.get_absolute_url()
+    client.get(url)
+    reader = client.__class__()
+    reader.force_login(django_user_model.objects.create_user("reader"))  # not staff
+    response = reader.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=60, stale-while-revalidate=30"
+    assert "sessionid" in reader.cookies
 
 
 def test_pages_differ_by_address_but_not_by_unused_query_strings(

@@ -15,20 +15,21 @@ from .factories import make_article, make_evidence
 
 pytestmark = pytest.mark.django_db
 
-BODY = " ".join(f"Sentence number {n} of the article." for n in range(80))
+BODY = " ".join(f"Sentence number {n:03d} of the article." for n in range(200))
 
 
 def matrix_url(articles, **extra):
-    query = "&".join([f"articles={','.join(str(a.pk) for a in articles)}"] + [
-        f"{key}={value}" for key, value in extra.items()
-    ])
+    query = "&".join(
+        [f"articles={','.join(str(a.pk) for a in articles)}"]
+        + [f"{key}={value}" for key, value in extra.items()]
+    )
     return f"{reverse('admin:stories_claim_matrix')}?{query}"
 
 
 def claims_on(articles, count, start=0):
     for n in range(start, start + count):
         for article in articles:
-            make_evidence(article, f"Sentence number {n} of", claim=f"Claim {n:03d}")
+            make_evidence(article, f"Sentence number {n:03d} of", claim=f"Claim {n:03d}")
 
 
 def rows_of(response):
@@ -36,7 +37,9 @@ def rows_of(response):
 
 
 def test_the_matrix_shows_a_page_of_claims_and_every_article_on_each(admin_client):
-    articles = [make_article(body=BODY, headline=f"A{n}", outlet=f"O{n}") for n in range(2)]
+    articles = [
+        make_article(body=f"{BODY} ({n})", headline=f"A{n}", outlet=f"O{n}") for n in range(2)
+    ]
     claims_on(articles, MATRIX_CLAIMS + 7)
 
     first = admin_client.get(matrix_url(articles))
@@ -55,16 +58,18 @@ def test_the_matrix_shows_a_page_of_claims_and_every_article_on_each(admin_clien
 
 
 def test_the_matrix_takes_the_same_queries_for_a_dozen_claims_or_many_pages(admin_client):
-    articles = [make_article(body=BODY, headline=f"A{n}", outlet=f"O{n}") for n in range(3)]
+    articles = [
+        make_article(body=f"{BODY} ({n})", headline=f"A{n}", outlet=f"O{n}") for n in range(3)
+    ]
     claims_on(articles, 12)
+    rival = Claim.objects.get(text="Claim 000")
+    rival.contradicts.add(Claim.objects.get(text="Claim 001"))  # rivals are loaded too
     url = matrix_url(articles)
     admin_client.get(url)
     with CaptureQueriesContext(connection) as few:
         admin_client.get(url)
 
     claims_on(articles, MATRIX_CLAIMS * 2, start=12)
-    rival = Claim.objects.get(text="Claim 000")
-    rival.contradicts.add(Claim.objects.get(text="Claim 001"))
     with CaptureQueriesContext(connection) as many:
         response = admin_client.get(url)
 
@@ -75,9 +80,9 @@ def test_the_matrix_takes_the_same_queries_for_a_dozen_claims_or_many_pages(admi
 def test_the_article_list_counts_evidence_and_pending_people_for_each_row(admin_client):
     article = make_article(body=BODY)
     quiet = make_article(body="Nothing cited here.", headline="Quiet")
-    make_evidence(article, "Sentence number 1 of", claim="One")
-    make_evidence(article, "Sentence number 2 of", claim="Two")
-    make_evidence(article, "Sentence number 3 of", claim="One")
+    make_evidence(article, "Sentence number 001 of", claim="One")
+    make_evidence(article, "Sentence number 002 of", claim="Two")
+    make_evidence(article, "Sentence number 003 of", claim="One")
     for name, status in [("Ann", SuggestionStatus.PENDING), ("Bo", SuggestionStatus.ACCEPTED)]:
         PersonSuggestion.objects.create(article=article, name=name, status=status)
 
@@ -90,9 +95,9 @@ def test_the_article_list_counts_evidence_and_pending_people_for_each_row(admin_
 
 def test_a_claim_with_only_a_rival_is_listed_as_disputed(admin_client):
     article = make_article(body=BODY)
-    make_evidence(article, "Sentence number 1 of", claim="Tense")
-    make_evidence(article, "Sentence number 2 of", claim="Friendly")
-    make_evidence(article, "Sentence number 3 of", claim="Unrelated")
+    make_evidence(article, "Sentence number 001 of", claim="Tense")
+    make_evidence(article, "Sentence number 002 of", claim="Friendly")
+    make_evidence(article, "Sentence number 003 of", claim="Unrelated")
     Claim.objects.get(text="Tense").contradicts.add(Claim.objects.get(text="Friendly"))
 
     response = admin_client.get(reverse("admin:stories_claim_changelist"))
