@@ -267,8 +267,9 @@ class PublicPageMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         ):
             return self.get_response(request)
+        page = page_key(request)  # a host not allowed is refused before any query
         number, modified = public_version(request)
-        key = f"whole:{number}:{modified}:{page_key(request)}"
+        key = f"whole:{number}:{modified}:{page}"
         hit = _cache_call(cache.get, key)
         if hit is not None:
             content, headers = hit
