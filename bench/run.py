@@ -245,7 +245,7 @@ def measure_derivation(sizes, results):
     cpu = {}
     for size in sizes:
         articles, _ = generator.corpus(size)
-        cpu[size], wall, _ = timed(lambda a=articles: find_all(a), repeat=3 if size < 5_000 else 2)
+        cpu[size], wall, _ = timed(lambda a=articles: find_all(a), repeat=5 if size < 5_000 else 3)
         print(f"  {size:>6,} articles: {cpu[size]:.2f} s CPU ({wall:.2f} s wall)", flush=True)
     small, large = sizes
     ratio = cpu[large] / cpu[small]

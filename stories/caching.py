@@ -35,6 +35,13 @@ How the version moves:
 * A story scheduled for later is counted by the first request after its time
   (``PublicVersionQuerySet.current``).
 
+Two layers serve the cache. ``public_page`` wraps each reader view (in
+``stories/urls.py``): Django's ``condition`` decorator answers conditional
+requests from the version before the view runs, and the view's HTML is kept per
+version and address. ``PublicPageMiddleware``, just after WhiteNoise, keeps the
+whole response (headers included) for readers without a session and serves it
+before the rest of the middleware runs, which is most of what a hit costs.
+
 Staff never go through any of this: they may be previewing a draft at the same
 address, so their requests are neither served from the cache nor stored in it,
 and are marked ``private, no-store``.
