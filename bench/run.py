@@ -80,7 +80,8 @@ class Row:
 class Results:
     rows: list[Row] = field(default_factory=list)
     sweep: dict = field(default_factory=dict)  # series -> [(connections, rps, p50 ms)]
-    imports: list = field(default_factory=list)  # (size, import s, loaddata s)
+    imports: list = field(default_factory=list)  # (size, import s, loaddata s, suggesting s)
+    demo_kb: float = 0
     notes: list[str] = field(default_factory=list)
 
     def add(self, target, *args, **kwargs):
@@ -473,6 +474,7 @@ def measure_web(databases, corpus, scale, results):
         body = client.get(url).content
         sizes[name] = len(body)
         (twins / f"{slug(name)}.html").write_bytes(body)
+    results.demo_kb = sizes["demo story"] / 1024
     url_db = databases.url_of("")
     cached = Gunicorn(url_db, "cached")
     try:
@@ -603,7 +605,10 @@ def plots(results, scale_name):
         left.plot(connections, [r for _, r, _ in points], marker="o", label=series)
         right.plot(connections, [p for _, _, p in points], marker="o", label=series)
     left.set(
-        xlabel="connections", ylabel="requests per second", title="Throughput (demo story, 35 KB)"
+        xlabel="connections",
+        ylabel="requests per second",
+        title=f"Throughput (the demo story, {results.demo_kb:.0f} KB)",
+        yscale="log",
     )
     right.set(xlabel="connections", ylabel="p50 latency (ms)", title="Median latency", yscale="log")
     for axis in (left, right):
