@@ -429,7 +429,7 @@ def wrk(url, connections, seconds, headers=()):
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
-        f"-d{seconds:g}s",
+        f"-d{seconds}s",
         "--latency",
         "--timeout",
         "10s",
@@ -485,9 +485,13 @@ def measure_web(databases, corpus, scale, results):
             # must not land on one side of a ratio only.
             page_runs, static_runs = [], []
             for _ in range(2):
-                page_runs.append(wrk(cached.base + url, 20, scale["seconds"] / 2))
+                page_runs.append(wrk(cached.base + url, 20, max(1, round(scale["seconds"] / 2))))
                 static_runs.append(
-                    wrk(f"{cached.base}/static/bench/{slug(name)}.html", 20, scale["seconds"] / 2)
+                    wrk(
+                        f"{cached.base}/static/bench/{slug(name)}.html",
+                        20,
+                        max(1, round(scale["seconds"] / 2)),
+                    )
                 )
             page_rps, _, errors = max(page_runs)
             static_rps = max(static_runs)[0]
