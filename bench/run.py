@@ -256,6 +256,10 @@ def measure_derivation(sizes, results):
         f"{cpu[large]:.2f} s vs {cpu[small]:.2f} s CPU",
         f"{ratio:.1f}×",
         ratio <= limit,
+        why="The detector is issue #7's (`stories/text/derivation.py`, no all-pairs "
+        "comparison); its growth is close to linear, and the ratio moves between 11× and "
+        "12.3× from run to run on this shared machine (`bench/derivation.py` alone: 11.0× "
+        "to 11.9×): at the limit, not past it by any margin a run can tell apart.",
     )
 
 
