@@ -24,3 +24,7 @@ class StoriesConfig(AppConfig):
 
         search.connect()
         search.connect_after_migrate(self)
+
+        from .caching import connect_signals
+
+        connect_signals()

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Prefetch, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -1700,3 +1700,103 @@ class AnchorToReview(Evidence):
         verbose_name = "anchor to review"
         verbose_name_plural = "anchors to review"
         default_permissions = ()  # Evidence's own permissions decide (admin/anchors.py)
+
+
+class PublicVersionQuerySet(models.QuerySet):
+    """The one row that says which version of the public site readers see now.
+
+    ``stories.caching`` keys every cached reader page and every ETag on it. It is
+    moved in the same transaction as the write it records, so no process can see
+    the new content under the old number, nor the new number before the content.
+    """
+
+    ROW = 1
+
+    def bump(self, **fields):
+        """Record that a public page may have changed: a new number, and a modification
+        second strictly after the last one (so that no two versions ever share a
+        Last-Modified, whatever the clock says), in one UPDATE that holds the row until
+        the transaction ends. Run it inside the write's transaction. Returns whether
+        a row was moved (``fields`` are set with it; a filtered queryset may match none)."""
+        now = timezone.now()
+        # Publications dated up to now are visible by the time this version commits.
+        fields = {"published_through": now, **fields}
+        seconds = int(now.timestamp())
+        changed = self.filter(pk=self.ROW).update(
+            number=models.F("number") + 1,
+            modified=Greatest(
+                models.Value(seconds),
+                models.F("modified") + 1,
+                output_field=models.BigIntegerField(),
+            ),
+            **fields,
+        )
+        if not changed and not self.query.has_filters():
+            # A flushed table (TransactionTestCase): start again.
+            self.get_or_create(pk=self.ROW, defaults={"number": 1, "modified": seconds, **fields})
+            return True
+        return bool(changed)
+
+    def include_publications(self):
+        """Record that the version this transaction makes (it has bumped already)
+        includes the publications dated up to now."""
+        self.filter(pk=self.ROW).update(published_through=timezone.now())
+
+    def current(self):
+        """``(number, modified)`` for the public site as readers see it now, in one query.
+
+        It runs before every reader page, so it is one fixed statement rather than a
+        queryset built each time (the ORM took longer to write it than the database to
+        answer it). A story scheduled for later becomes public with no write at all:
+        the first request after its time records that as a version of its own (a
+        conditional UPDATE that only one process wins), so a scheduled publication is
+        never served from the cache of the version before it.
+        """
+        connection = connections[self.db]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(_current_sql(connection), [StoryStatus.PUBLISHED, now, self.ROW])
+            row = cursor.fetchone()
+        if row is None:
+            return 0, 0
+        number, modified, behind = row
+        if behind:
+            newest = Story.objects.published().aggregate(newest=models.Max("published_at"))
+            passed = Q(published_through__isnull=True) | Q(published_through__lt=newest["newest"])
+            self.filter(passed).bump(published_through=newest["newest"])
+            number, modified = self.filter(pk=self.ROW).values_list("number", "modified").get()
+        return number, modified
+
+
+def _current_sql(connection):
+    """The version, and whether a story has become public since it was counted. Only
+    table names are interpolated, quoted by the backend; every value is a parameter."""
+    quote = connection.ops.quote_name
+    story, version = quote(Story._meta.db_table), quote(PublicVersion._meta.db_table)
+    return (
+        f"SELECT v.number, v.modified, EXISTS (SELECT 1 FROM {story} s"  # noqa: S608
+        " WHERE s.status = %s AND s.published_revision_id IS NOT NULL AND s.published_at <= %s"
+        " AND (v.published_through IS NULL OR s.published_at > v.published_through))"
+        f" FROM {version} v WHERE v.id = %s"
+    )
+
+
+class PublicVersion(models.Model):
+    """How many times what readers can see has changed, and when it last did.
+
+    One row (``PublicVersionQuerySet.ROW``). ``modified`` is Unix seconds, and
+    strictly increasing, so it serves as Last-Modified. ``published_through`` is
+    the newest publication time already counted, for stories scheduled ahead.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    modified = models.PositiveBigIntegerField(default=0, help_text="Unix time, in seconds.")
+    published_through = models.DateTimeField(null=True, blank=True)
+
+    objects = PublicVersionQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()  # bookkeeping, edited by nobody
+
+    def __str__(self):
+        return f"public version {self.number}"

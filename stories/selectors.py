@@ -6,7 +6,8 @@ chain of relays and, when its article is a confirmed derivative, the original
 reporting it counts with — in a fixed number of queries.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import CharField, IntegerField, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
 
 from .models import (
     Article,
@@ -18,6 +19,7 @@ from .models import (
     Origin,
     OriginKind,
     OriginMatch,
+    Outlet,
     Person,
 )
 from .text import independence, quotecompare, quotes
@@ -36,6 +38,18 @@ def evidence_with_chains():
     )
 
 
+def _by_kind_pk(row):
+    return row[0], row[4]
+
+
+def _source_article(pk, headline, outlet_id, outlet_name):
+    """The source of a confirmed derivation, as much of it as its label needs."""
+    article = Article(pk=pk, headline=headline)
+    if outlet_id is not None:
+        article.outlet = Outlet(pk=outlet_id, name=outlet_name)
+    return article
+
+
 def source_of(origin):
     return independence.Source(origin.pk, origin.kind, origin.label)
 
@@ -48,21 +62,16 @@ class Ledger:
     """
 
     def __init__(self):
-        decided = OriginMatch.objects.filter(status__in=[MatchStatus.SAME, MatchStatus.POSSIBLY])
-        self.identities = independence.Identities(
-            independence.Link(
-                first,
-                second,
-                independence.POSSIBLY if status == MatchStatus.POSSIBLY else independence.SAME,
-            )
-            for first, second, status in decided.values_list("first", "second", "status")
-        )
-        confirmed = Derivation.objects.filter(status=DerivationStatus.CONFIRMED).select_related(
-            "source__outlet"
-        )
-        self.derived_from = {}
-        for derivation in confirmed.order_by("pk"):
-            self.derived_from.setdefault(derivation.derived_id, derivation.source)
+        links, self.derived_from = [], {}
+        for kind, first, second, status, *source in sorted(self.decisions(), key=_by_kind_pk):
+            if kind == "match":
+                strength = (
+                    independence.POSSIBLY if status == MatchStatus.POSSIBLY else independence.SAME
+                )
+                links.append(independence.Link(first, second, strength))
+            else:  # "derived" copies "source": the first confirmation of a derived article counts
+                self.derived_from.setdefault(first, _source_article(second, *source[1:]))
+        self.identities = independence.Identities(links)
         self._reporting = {}
         sources = list(self.derived_from.values())
         if sources:
@@ -74,6 +83,38 @@ class Ledger:
                     self._reporting.setdefault(("article", origin.article_id), origin)
                 if origin.outlet_id:
                     self._reporting.setdefault(("outlet", origin.outlet_id), origin)
+
+    @staticmethod
+    def decisions():
+        """Both kinds of decision in one query (every reader page builds a ledger):
+        ``(kind, first, second, status, pk, headline, outlet id, outlet name)`` rows,
+        "match" for origins decided the same or possibly the same (the last three
+        empty), "derived" for confirmed derivations (derived, source, and what the
+        source's label needs)."""
+        text, number = CharField(), IntegerField()
+        matches = OriginMatch.objects.filter(
+            status__in=[MatchStatus.SAME, MatchStatus.POSSIBLY]
+        ).values_list(
+            Value("match", text),
+            "first",
+            "second",
+            "status",
+            "pk",
+            Value("", text),
+            Value(None, number),
+            Value("", text),
+        )
+        derivations = Derivation.objects.filter(status=DerivationStatus.CONFIRMED).values_list(
+            Value("derived", text),
+            "derived",
+            "source",
+            "status",
+            "pk",
+            "source__headline",
+            "source__outlet",
+            Coalesce("source__outlet__name", Value("", text)),
+        )
+        return matches.order_by().union(derivations.order_by(), all=True)
 
     @property
     def derived_from_ids(self):

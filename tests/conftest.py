@@ -7,6 +7,7 @@ in which case they fail.
 """
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,14 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     if database["ENGINE"].endswith("sqlite3") and name and not request.config.getvalue("reuse_db"):
         for suffix in ("-wal", "-shm"):
             Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache_of_its_own(settings):
+    """A cache namespace per test. Reader pages are cached by the public version
+    (``stories.caching``), and a test's transaction is rolled back at its end, so the next
+    test reaches the same version numbers with other content: in a namespace of its own
+    it never finds the pages of the test before."""
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches

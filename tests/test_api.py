@@ -123,7 +123,7 @@ class WithDemo(ApiTestCase):
     def test_the_query_count_of_a_list_does_not_grow_with_its_length(self):
         with self.assertNumQueries(4):
             self.get("api:story-list")
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(7):
             self.get("api:claim-list", page_size=50)
         with self.assertNumQueries(2):
             self.get("api:source-list")

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached reader pages for readers without a session, before the rest runs.
+    "stories.caching.PublicPageMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +137,33 @@ if DATABASES["progress"]["ENGINE"] == "django.db.backends.postgresql":
         **DATABASES["progress"].get("OPTIONS", {}),
         "options": "-c lock_timeout=10s",
     }
+
+# Reader pages are cached (stories.caching) in local memory, one cache per process,
+# or, with REDIS_URL (redis://127.0.0.1:6379/0), in Redis shared by every worker and
+# machine. Cached pages are keyed on the public version, never expired by time, so
+# either cache only ever serves what the database says now. CACHE_KEY_PREFIX keeps
+# two sites sharing one Redis apart.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if REDIS_URL
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": REDIS_URL or "newsroom",
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+        # A page lives until its version is replaced; Redis (maxmemory-policy allkeys-lru)
+        # or local memory's culling drops the versions nobody asks for any more.
+        "TIMEOUT": int(os.environ.get("PAGE_CACHE_SECONDS", "86400")),
+        "OPTIONS": {} if REDIS_URL else {"MAX_ENTRIES": 2000},
+    }
+}
+# What the Cache-Control of a reader page lets a CDN or browser do without asking:
+# keep it PAGE_MAX_AGE seconds, then serve it PAGE_STALE_WHILE_REVALIDATE seconds more
+# while it asks us (a 304 when nothing changed). 0 makes every request revalidate.
+NEWSROOM_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
+NEWSROOM_PAGE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_STALE_WHILE_REVALIDATE", "30"))
+# Off (PAGE_CACHE=false): pages are still answered conditionally, but always rendered.
+NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", True)
 
 # Whether the reverse proxy in front may tell us the scheme (X-Forwarded-Proto) and the
 # client's address (X-Forwarded-For). Only true when nothing but that proxy can reach the

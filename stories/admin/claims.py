@@ -6,16 +6,16 @@ first changed, and by whom.
 """
 
 from django.contrib import admin
-from django.db.models import Count, Q
 
 from .. import roles
 from ..forms import ClaimForm, EvidenceForm
 from ..locking.admin import VersionedAdminMixin, VersionedInlineMixin
-from ..models import Claim, Evidence
+from ..models import Claim, Evidence, Stance
 from .common import (
     PeopleFormMixin,
     PersonListFilter,
     PublicClaimGuardMixin,
+    count_of,
     may_change_public,
     passage_in_context,
 )
@@ -72,14 +72,17 @@ class ClaimAdmin(
     fields = ["text", "people", "topics", "contradicts", "note"]
     inlines = [EvidenceInline]
 
+    show_full_result_count = False  # no second COUNT over every claim
+
     def get_queryset(self, request):
+        # Counted per row shown (``count_of``), not by grouping the join of all evidence.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                supporting=Count("evidence", filter=Q(evidence__stance="supports"), distinct=True),
-                disputing=Count("evidence", filter=Q(evidence__stance="disputes"), distinct=True),
-                rivals=Count("contradicts", distinct=True),
+                supporting=count_of(Evidence, "claim", stance=Stance.SUPPORTS),
+                disputing=count_of(Evidence, "claim", stance=Stance.DISPUTES),
+                rivals=count_of(Claim.contradicts.through, "from_claim"),
             )
         )
 
@@ -116,6 +119,7 @@ class EvidenceAdmin(
     list_display = ["__str__", "claim", "stance", "origin", "anchored"]
     list_filter = ["stance", "origin__kind", "article__outlet"]
     list_select_related = ["article__outlet", "claim", "origin"]
+    show_full_result_count = False  # no second COUNT over every passage
     search_fields = ["quote", "claim__text", "article__headline", "article__outlet__name"]
     autocomplete_fields = ["claim", *EvidenceFormMixin.autocomplete_fields]
     fields = ["claim", *EVIDENCE_FIELDS]

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
 from .. import roles
@@ -110,3 +112,17 @@ class PublicFieldsGuardMixin:
             for field, sources in prepopulated.items()
             if field not in readonly and not readonly.intersection(sources)
         }
+
+
+def count_of(model, field, **lookups):
+    """How many ``model`` rows (matching ``lookups``) point at the row, by ``field``: a
+    correlated subquery, which the database runs for the rows on the page only, where
+    ``Count()`` over a join would group the whole table first."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")}, **lookups)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)

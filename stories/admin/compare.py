@@ -8,6 +8,7 @@ story the editor then edits and publishes.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,6 +22,9 @@ from ..selectors import Ledger
 from ..services import drafting
 from ..services.drafting import claims_in
 from ..text import reconciling
+
+# Claims (rows) on one page of the matrix.
+MATRIX_CLAIMS = 50
 
 
 class ClaimsMatrixMixin:
@@ -50,19 +54,27 @@ class ClaimsMatrixMixin:
         )
 
     def matrix_view(self, request):
+        """The matrix a page of claims at a time (``MATRIX_CLAIMS``, in claim order), every
+        chosen article a column on each page: what a page costs stays the same however
+        many claims a topic gathers."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         chosen, articles = self.chosen_articles(request)
         articles = list(articles.distinct().select_related("outlet").order_by("pk"))
+        page = Paginator(claims_in(articles), MATRIX_CLAIMS).get_page(request.GET.get("page"))
         ledger = Ledger()
-        assessments = [reconciling.assess(c, ledger.weigh) for c in claims_in(articles)]
+        assessments = [reconciling.assess(c, ledger.weigh) for c in page.object_list]
         if not assessments:
             messages.info(request, "No claim has evidence in these articles yet.")
+        query = request.GET.copy()
+        query.pop("page", None)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Claims × sources: {chosen}",
             "opts": self.model._meta,
             "matrix": reconciling.compare(assessments, articles, ledger.derived_from_ids),
+            "page_obj": page,
+            "page_query": query.urlencode(),
             "changelist_url": reverse("admin:stories_claim_changelist"),
         }
         return TemplateResponse(request, "admin/stories/claim/matrix.html", context)

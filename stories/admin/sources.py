@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from ..forms import ArticleAddForm, ImportArticlesForm
-from ..models import Article, Outlet, PersonSuggestion, SuggestionStatus
+from ..models import Article, Evidence, Outlet, PersonSuggestion, SuggestionStatus
 from ..services import articles, jobs, suggestions
 from ..text import batches, paragraphs
 from .common import (
@@ -18,6 +18,7 @@ from .common import (
     PeopleFormMixin,
     PersonListFilter,
     PublicFieldsGuardMixin,
+    count_of,
 )
 from .compare import draft_response, matrix_redirect
 from .jobs import job_url
@@ -90,16 +91,19 @@ class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, ad
     def is_public(self, obj):
         return Article.objects.published().filter(pk=obj.pk).exists()
 
+    # No COUNT(*) over every article for "N total" beside a search or filter's count.
+    show_full_result_count = False
+
     def get_queryset(self, request):
+        # Counted per row shown, by correlated subqueries: a GROUP BY over the join of
+        # evidence and suggestions multiplies them and counts every article first.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                evidence_count=Count("evidence", distinct=True),
-                pending_suggestions=Count(
-                    "suggestions",
-                    filter=Q(suggestions__status=SuggestionStatus.PENDING),
-                    distinct=True,
+                evidence_count=count_of(Evidence, "article"),
+                pending_suggestions=count_of(
+                    PersonSuggestion, "article", status=SuggestionStatus.PENDING
                 ),
             )
         )

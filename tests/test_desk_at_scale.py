@@ -1,0 +1,107 @@
+"""The desk's lists and the claims × sources matrix cost the same however much is on file:
+counts are taken for the rows shown, and the matrix shows a page of claims at a time."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from stories.admin.compare import MATRIX_CLAIMS
+from stories.models import Claim, PersonSuggestion, SuggestionStatus
+
+from .factories import make_article, make_evidence
+
+pytestmark = pytest.mark.django_db
+
+BODY = " ".join(f"Sentence number {n:03d} of the article." for n in range(200))
+
+
+def matrix_url(articles, **extra):
+    query = "&".join(
+        [f"articles={','.join(str(a.pk) for a in articles)}"]
+        + [f"{key}={value}" for key, value in extra.items()]
+    )
+    return f"{reverse('admin:stories_claim_matrix')}?{query}"
+
+
+def claims_on(articles, count, start=0):
+    for n in range(start, start + count):
+        for article in articles:
+            make_evidence(article, f"Sentence number {n:03d} of", claim=f"Claim {n:03d}")
+
+
+def rows_of(response):
+    return [row.assessment.claim.text for row in response.context["matrix"].rows]
+
+
+def test_the_matrix_shows_a_page_of_claims_and_every_article_on_each(admin_client):
+    articles = [
+        make_article(body=f"{BODY} ({n})", headline=f"A{n}", outlet=f"O{n}") for n in range(2)
+    ]
+    claims_on(articles, MATRIX_CLAIMS + 7)
+
+    first = admin_client.get(matrix_url(articles))
+    second = admin_client.get(matrix_url(articles, page=2))
+
+    assert rows_of(first) == [f"Claim {n:03d}" for n in range(MATRIX_CLAIMS)]
+    assert rows_of(second) == [f"Claim {n:03d}" for n in range(MATRIX_CLAIMS, MATRIX_CLAIMS + 7)]
+    for response in (first, second):
+        assert [c.article for c in response.context["matrix"].columns] == articles
+    html = first.content.decode()
+    assert f"Claims 1–{MATRIX_CLAIMS} of {MATRIX_CLAIMS + 7}" in html
+    next_link = re.search(r'<a href="\?([^"]+)" rel="next">', html).group(1)
+    assert next_link.replace("&amp;", "&") == (
+        f"articles={'%2C'.join(str(a.pk) for a in articles)}&page=2"
+    )
+
+
+def test_the_matrix_takes_the_same_queries_for_a_dozen_claims_or_many_pages(admin_client):
+    articles = [
+        make_article(body=f"{BODY} ({n})", headline=f"A{n}", outlet=f"O{n}") for n in range(3)
+    ]
+    claims_on(articles, 12)
+    rival = Claim.objects.get(text="Claim 000")
+    rival.contradicts.add(Claim.objects.get(text="Claim 001"))  # rivals are loaded too
+    url = matrix_url(articles)
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url)
+
+    claims_on(articles, MATRIX_CLAIMS * 2, start=12)
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(url)
+
+    assert len(rows_of(response)) == MATRIX_CLAIMS
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_article_list_counts_evidence_and_pending_people_for_each_row(admin_client):
+    article = make_article(body=BODY)
+    quiet = make_article(body="Nothing cited here.", headline="Quiet")
+    make_evidence(article, "Sentence number 001 of", claim="One")
+    make_evidence(article, "Sentence number 002 of", claim="Two")
+    make_evidence(article, "Sentence number 003 of", claim="One")
+    for name, status in [("Ann", SuggestionStatus.PENDING), ("Bo", SuggestionStatus.ACCEPTED)]:
+        PersonSuggestion.objects.create(article=article, name=name, status=status)
+
+    response = admin_client.get(reverse("admin:stories_article_changelist"))
+
+    rows = {row.pk: row for row in response.context["cl"].result_list}
+    assert (rows[article.pk].evidence_count, rows[article.pk].pending_suggestions) == (3, 1)
+    assert (rows[quiet.pk].evidence_count, rows[quiet.pk].pending_suggestions) == (0, 0)
+
+
+def test_a_claim_with_only_a_rival_is_listed_as_disputed(admin_client):
+    article = make_article(body=BODY)
+    make_evidence(article, "Sentence number 001 of", claim="Tense")
+    make_evidence(article, "Sentence number 002 of", claim="Friendly")
+    make_evidence(article, "Sentence number 003 of", claim="Unrelated")
+    Claim.objects.get(text="Tense").contradicts.add(Claim.objects.get(text="Friendly"))
+
+    response = admin_client.get(reverse("admin:stories_claim_changelist"))
+
+    rows = {row.text: row for row in response.context["cl"].result_list}
+    assert (rows["Tense"].rivals, rows["Friendly"].rivals, rows["Unrelated"].rivals) == (1, 1, 0)
+    assert '<img src="/static/admin/img/icon-yes.svg" alt="True">' in response.content.decode()
