@@ -195,3 +195,21 @@ def test_the_desk_shows_the_conflict_beside_the_article(admin_client):
     html = page.content.decode()
     assert "Who said it?" in html
     assert f"article #{chairman.pk}" in html
+
+
+def test_finding_derived_articles_runs_as_a_job_from_the_article_list(django_user_model):
+    from stories.models import Job, JobStatus
+
+    articles = import_invented()
+    editor = client_for(desk_user(django_user_model, "editor"))
+
+    response = editor.post(
+        reverse("admin:stories_article_changelist"),
+        {"action": "find_derivatives", "_selected_action": [a.pk for a in articles.values()]},
+    )
+
+    job = Job.objects.get(kind="find_derivatives")
+    assert response.status_code == 302 and response["Location"].endswith(f"{job.pk}/change/")
+    assert job.status == JobStatus.SUCCEEDED  # in-process in tests, queued in production
+    assert job.summary.startswith("2 derived-article proposal(s)")
+    assert Derivation.objects.filter(derived=articles["tarrow_wire"]).exists()

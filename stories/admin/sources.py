@@ -85,7 +85,7 @@ class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, ad
     ]
     change_list_template = "admin/stories/article/change_list.html"
     change_form_template = "admin/stories/article/change_form.html"
-    actions = ["suggest_people", "compare_sources", "draft_story"]
+    actions = ["suggest_people", "compare_sources", "draft_story", "find_derivatives"]
     public_fields = ["headline", "outlet", "byline", "url", "published_on"]  # a source's header
 
     def is_public(self, obj):
@@ -142,6 +142,14 @@ class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, ad
         return format_html(
             '<a href="{}" aria-label="Read “{}”">Read</a>', self.reading_url(obj), obj.headline
         )
+
+    @admin.action(description="Find derived articles among these (a background job)")
+    def find_derivatives(self, request, queryset):
+        """Run the derived-article detector over the chosen articles as a job; the
+        proposals then wait in Derivations for an editor."""
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        job = jobs.enqueue("find_derivatives", user=request.user, article_ids=ids)
+        return HttpResponseRedirect(job_url(job))
 
     @admin.action(description="Compare in a claims × sources matrix")
     def compare_sources(self, request, queryset):

@@ -468,3 +468,27 @@ def suggest_people_in(job, progress, article_ids=()):
         + (f" {gone:,} article(s) had been deleted since." if gone else ""),
         [Link("Articles", "stories.article", [article.pk for article in chosen])],
     )
+
+
+@kind("find_derivatives", label="Find derived articles", permission="stories.view_derivation")
+def find_derivatives_in(job, progress, article_ids=()):
+    """Propose the derived articles among the chosen ones (all when none is chosen), and
+    likely-same origins, for editors to decide: the detector reads every text, so over a
+    corpus it is long work."""
+    from . import proposals  # the detectors are only imported where they run
+
+    chosen = Article.objects.order_by("pk")
+    if article_ids:
+        chosen = chosen.filter(pk__in=article_ids)
+    progress.stage("Comparing texts", 1)
+    found = proposals.propose_derivations(list(chosen))
+    matches = proposals.propose_same_origins()
+    progress(1)
+    return Outcome(
+        f"{len(found):,} derived-article proposal(s), {len(matches):,} likely-same origin(s) "
+        "to decide.",
+        [
+            Link("Derivations", "stories.derivation", [d.pk for d in found]),
+            Link("Origin matches", "stories.originmatch", [m.pk for m in matches]),
+        ],
+    )
