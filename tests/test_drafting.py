@@ -124,3 +124,35 @@ def test_a_topic_drafts_from_its_articles(db):
         "The exchange was tense, according to a single origin: EW’s own reporting. "
         "No other source confirms it."
     ]
+
+
+def test_the_article_and_topic_actions_draft_for_whoever_may_add_a_story(
+    demo_data, django_user_model
+):
+    from django.urls import reverse
+    from taggit.models import Tag
+
+    from .desk import client_for, desk_user
+
+    reporter = client_for(desk_user(django_user_model, "reporter"))
+    ids = [str(pk) for pk in Article.objects.values_list("pk", flat=True)]
+    response = reporter.post(
+        reverse("admin:stories_article_changelist"),
+        {"action": "draft_story", "_selected_action": ids},
+    )
+    drafted = Story.objects.exclude(slug="megan-thee-stallion-justin-timberlake-vmas-backstage")
+    story = drafted.get()
+    assert response["Location"] == reverse("admin:stories_story_change", args=[story.pk])
+    assert story.status == StoryStatus.DRAFT and story.statements.exists()
+
+    topic = Tag.objects.get(slug="mtv-vmas-2023")
+    response = reporter.post(
+        reverse("admin:taggit_tag_changelist"),
+        {"action": "draft_topic", "_selected_action": [str(topic.pk)]},
+    )
+    assert response.status_code == 302
+    assert drafted.count() == 2
+
+    nobody = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    page = client_for(nobody).get(reverse("admin:stories_article_changelist"))
+    assert page.status_code == 403 or 'value="draft_story"' not in page.content.decode()

@@ -94,6 +94,14 @@ def free_slug(text):
     return candidate
 
 
+class DraftActionMixin:
+    """What an admin offering "draft a reconciled story" needs: drafting is adding
+    a story, so the action is there for whoever may add one."""
+
+    def has_draft_permission(self, request):
+        return request.user.has_perm("stories.add_story")
+
+
 def draft_response(model_admin, request, articles, name):
     """Draft a story from ``articles`` and open it, or say why not."""
     try:

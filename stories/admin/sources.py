@@ -20,7 +20,7 @@ from .common import (
     PublicFieldsGuardMixin,
     count_of,
 )
-from .compare import draft_response, matrix_redirect
+from .compare import DraftActionMixin, draft_response, matrix_redirect
 from .jobs import job_url
 from .reading import ReadingViewMixin
 
@@ -57,7 +57,9 @@ IMPORTED_FIELDS = ["body_display", "body_sha256", "source_name", "imported_at"]
 
 
 @admin.register(Article)
-class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    DraftActionMixin, ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, admin.ModelAdmin
+):
     list_display = [
         "headline",
         "reading_link",
@@ -155,9 +157,6 @@ class ArticleAdmin(ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, ad
     def compare_sources(self, request, queryset):
         ids = queryset.order_by("pk").values_list("pk", flat=True)
         return matrix_redirect(articles=",".join(map(str, ids)))
-
-    def has_draft_permission(self, request):
-        return request.user.has_perm("stories.add_story")
 
     @admin.action(description="Draft a reconciled story from these articles", permissions=["draft"])
     def draft_story(self, request, queryset):

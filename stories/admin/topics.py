@@ -5,21 +5,18 @@ from taggit.admin import TagAdmin
 from taggit.models import Tag
 
 from ..models import Article
-from .compare import draft_response, matrix_redirect
+from .compare import DraftActionMixin, draft_response, matrix_redirect
 
 admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TopicAdmin(TagAdmin):
+class TopicAdmin(DraftActionMixin, TagAdmin):
     actions = [*TagAdmin.actions, "compare_topic", "draft_topic"]
 
     @admin.action(description="Compare the topic's articles in a claims × sources matrix")
     def compare_topic(self, request, queryset):
         return matrix_redirect(topic=queryset.order_by("name").first().slug)
-
-    def has_draft_permission(self, request):
-        return request.user.has_perm("stories.add_story")
 
     @admin.action(description="Draft a reconciled story from the topic", permissions=["draft"])
     def draft_topic(self, request, queryset):
