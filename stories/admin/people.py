@@ -5,8 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -27,21 +26,7 @@ from ..models import (
     StoryRevision,
 )
 from ..services import merging, suggestions
-from .common import PublicFieldsGuardMixin
-
-
-def _count(model, field):
-    """How many ``model`` rows point at the person through ``field`` (a subquery,
-    so several counts never multiply each other's joins)."""
-    rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
+from .common import PublicFieldsGuardMixin, count_of
 
 # What the merge page counts for each person: (column heading, model, field to the person).
 USAGE = [
@@ -142,7 +127,10 @@ class PersonAdmin(PublicFieldsGuardMixin, admin.ModelAdmin):
         people = list(
             Person.objects.filter(pk__in=queryset.values("pk"))
             .annotate(
-                **{f"usage_{i}": _count(model, field) for i, (_, model, field) in enumerate(USAGE)}
+                **{
+                    f"usage_{i}": count_of(model, field)
+                    for i, (_, model, field) in enumerate(USAGE)
+                }
             )
             .order_by("name", "pk")
         )
