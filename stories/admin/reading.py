@@ -169,7 +169,7 @@ class ReadingViewMixin:
         user = request.user
         passages = list(
             Evidence.objects.filter(article=article)
-            .select_related("claim", "origin")
+            .select_related("claim", "origin", "article_version")
             .prefetch_related(
                 relays_in_order(),
                 Prefetch("statements", queryset=Statement.objects.select_related("story")),
@@ -178,6 +178,9 @@ class ReadingViewMixin:
         )
         for passage in passages:
             passage.article = article  # known already: no query per passage for its body
+        # A passage waiting on an older version indexes that text, not this one: drawn here
+        # it would mark other words. The list of passages sends it to Anchors to review.
+        highlighted = [p for p in passages if p.article_version_id is None]
         can_delete = user.has_perm("stories.delete_evidence")
         removable = {p.pk for p in passages if can_delete and may_change_public(request, p.claim)}
         mentions = list(
@@ -220,7 +223,8 @@ class ReadingViewMixin:
             "original": article,
             "passages": passages,
             "removable": removable,
-            "stale_passages": [p for p in passages if not p.matches_article()],
+            "highlighted": highlighted,
+            "stale_passages": [p for p in highlighted if not p.matches_article()],
             "mentions": mentions,
             "quotes": quoted,
             "suggestions": pending,
