@@ -8,6 +8,9 @@
  * the DOM's text.
  *
  * Without this script the same form is a plain form below the text: paste the quote, submit.
+ *
+ * In re-anchor mode (?reanchor=<evidence id>) the selection fills the "Point the passage here"
+ * form instead, which posts its offsets to the passage's page in Anchors to review.
  */
 (function () {
   "use strict";
@@ -214,13 +217,64 @@
     return true;
   }
 
+  // ---- Re-anchor mode -----------------------------------------------------------------------
+
+  var reanchor = document.getElementById("reanchor-form");
+
+  /* Docked beside the text like the cite panel, selections only: the pasted quote is the
+     no-JavaScript way, and a pasted quote would win over the selected offsets. */
+  function setUpReanchor() {
+    if (!reanchor) return;
+    if (dock) dock.appendChild(reanchor.closest("section"));
+    var paste = reanchor.querySelector(".desk-reanchor-paste");
+    paste.hidden = true;
+    paste.querySelector("textarea").disabled = true;
+    clearReanchor();
+  }
+
+  function clearReanchor() {
+    if (!reanchor) return;
+    showPending(null);
+    reanchor.elements.namedItem("start").value = "";
+    reanchor.elements.namedItem("end").value = "";
+    reanchor.querySelector(".desk-selection").hidden = true;
+    reanchor.querySelector(".desk-reanchor-hint").hidden = false;
+    reanchor.querySelector("[type=submit]").disabled = true;
+  }
+
+  function pointSelection(focus) {
+    var passage = selectedPassage();
+    if (!passage) return false;
+    reanchor.elements.namedItem("start").value = passage.start;
+    reanchor.elements.namedItem("end").value = passage.end;
+    reanchor.querySelector(".desk-selected-quote").textContent = slice(passage.start, passage.end);
+    reanchor.querySelector(".desk-offsets").textContent =
+      "(characters " + passage.start + "\u2013" + passage.end + ")";
+    reanchor.querySelector(".desk-selection").hidden = false;
+    reanchor.querySelector(".desk-reanchor-hint").hidden = true;
+    var submit = reanchor.querySelector("[type=submit]");
+    submit.disabled = false;
+    showPending(passage);
+    say(
+      "Selected " + (passage.end - passage.start) + " characters (" + passage.start + "\u2013" +
+        passage.end + "). Press Enter to point the passage here, Escape to cancel."
+    );
+    if (focus) submit.focus();
+    return true;
+  }
+
+  /* What a selection in the text is for: re-pointing a passage, or citing one. */
+  function takeSelection(focus) {
+    return reanchor ? pointSelection(focus) : citeSelection(focus);
+  }
+
   // ---- Events ------------------------------------------------------------------------------
 
   var pending = null;
   document.addEventListener("selectionchange", function () {
     clearTimeout(pending);
     pending = setTimeout(function () {
-      citeSelection(false);
+      takeSelection(false);
     }, 200);
   });
   text.addEventListener("mousedown", function (event) {
@@ -250,7 +304,7 @@
   }
 
   text.addEventListener("keydown", function (event) {
-    if (!form) return;
+    if (!form && !reanchor) return;
     var selection = window.getSelection();
     var key = KEYS[event.key];
     if (key && typeof selection.modify === "function") {
@@ -262,10 +316,11 @@
       selection.modify(event.shiftKey ? "extend" : "move", key[0], granularity);
       event.preventDefault();
     } else if (event.key === "Enter" && !event.target.closest("a, button")) {
-      if (citeSelection(true)) event.preventDefault();
+      if (takeSelection(true)) event.preventDefault();
     } else if (event.key === "Escape") {
       selection.removeAllRanges();
       closePanel();
+      clearReanchor();
       say("Selection cleared.");
     }
   });
@@ -342,4 +397,5 @@
   });
 
   setUpDock();
+  setUpReanchor();
 })();

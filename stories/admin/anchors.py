@@ -3,6 +3,11 @@
 Re-anchoring (``services.versions``) settles exact and moved passages itself; a fuzzy,
 needs-review or orphaned one keeps pointing at the version it quotes until an editor here
 confirms a candidate, chooses another passage of the current text, or detaches it.
+
+Another passage is chosen by selecting it in the article's reading view in re-anchor mode
+(``?reanchor=<evidence id>``, see ``reanchoring``), or by pasting it on the review page
+without JavaScript; both post to the review page, so one view decides and one rule
+(``anchoring.make_anchor`` on the current text) checks what they send.
 """
 
 from django.contrib import admin, messages
@@ -39,7 +44,7 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
         )
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("stories.change_evidence")
+        return may_reanchor(request.user)
 
     def has_delete_permission(self, request, obj=None):
         if not request.user.has_perm("stories.delete_evidence"):
@@ -87,6 +92,7 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
             "current": versions.current_number(article),
             "candidates": evidence.anchor_candidates,
             "reading_url": reverse("admin:stories_article_read", args=[article.pk]),
+            "reanchor_url": reanchor_url(evidence),
             "changelist_url": reverse("admin:stories_anchortoreview_changelist"),
             "waiting": evidence.awaits_editor,
             "evidence_url": reverse("admin:stories_evidence_change", args=[evidence.pk]),
@@ -97,9 +103,18 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
 
     def decide(self, request, evidence):
         """Confirm a candidate (``start``/``end``), bind a quote pasted from the current
-        text (``quote``), or detach the evidence (``detach``)."""
+        text (``quote``), or detach the evidence (``detach``).
+
+        The reading view's form also sends the SHA-256 of the text its offsets index
+        (``body_sha256``): offsets chosen in a text a newer version has replaced since would
+        select other words, so they are refused rather than bound to them
+        (``versions.TextReplaced``)."""
         back = HttpResponseRedirect(reverse("admin:stories_anchortoreview_changelist"))
-        here = HttpResponseRedirect(request.path)
+        # A refusal goes back to where the passage was chosen, to choose it again.
+        chosen_in_reading_view = request.POST.get("chosen_in") == "reading_view"
+        here = HttpResponseRedirect(
+            reanchor_url(evidence) if chosen_in_reading_view else request.path
+        )
         if "detach" in request.POST:
             if not self.has_delete_permission(request, evidence):
                 raise PermissionDenied
@@ -110,23 +125,98 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, evidence):
             raise PermissionDenied
         body = evidence.article.body
+        # The text the offsets or the quote were chosen in: the reading view's form says
+        # which; otherwise the one this request checks them against.
+        text_sha256 = request.POST.get("body_sha256") or evidence.article.body_sha256
         try:
+            if text_sha256 != evidence.article.body_sha256:
+                raise versions.TextReplaced
             if request.POST.get("quote", "").strip():
                 found = anchoring.locate(body, request.POST["quote"])
                 start, end = found.start, found.end
             else:
                 start, end = _offset(request.POST, "start"), _offset(request.POST, "end")
-                anchoring.make_anchor(body, start, end)
+                if not anchoring.make_anchor(body, start, end).quote.strip():
+                    raise anchoring.AnchorError(
+                        f"The offsets {start}\u2013{end} select no words of the article."
+                    )
+            versions.settle(evidence, start, end, request.user, text_sha256=text_sha256)
         except anchoring.AnchorError as exc:
             messages.error(request, f"Nothing was changed: {exc}")
             return here
-        versions.settle(evidence, start, end, request.user)
         messages.success(request, "The passage now points at the current version.")
         return back
 
 
+def may_reanchor(user):
+    """Re-pointing a passage is changing its evidence: the queue and the reading view's
+    re-anchor mode ask the same permission."""
+    return user.has_perm("stories.change_evidence")
+
+
+def reanchor_url(evidence):
+    """The reading view of the passage's article in re-anchor mode for that passage."""
+    url = reverse("admin:stories_article_read", args=[evidence.article_id])
+    return f"{url}?reanchor={evidence.pk}#reanchor"
+
+
+def reanchoring(request, article):
+    """What the reading view needs to re-point the passage ``?reanchor=<evidence id>``
+    names, or None (the usual reading view) with a message saying why when the id names
+    no passage of this article that waits for an editor, or the editor may not change it.
+    """
+    asked = request.GET.get("reanchor")
+    if asked is None:
+        return None
+    evidence = None
+    if (pk := _whole_number(asked)) is not None:
+        evidence = (
+            AnchorToReview.objects.filter(pk=pk, article=article)
+            .select_related("claim", "article_version")
+            .first()
+        )
+    shown = Truncator(asked).chars(20)
+    if evidence is None:
+        messages.error(
+            request,
+            f"There is no passage #{shown} of this article to re-anchor: the reading view "
+            "opens as usual.",
+        )
+        return None
+    if not may_reanchor(request.user):
+        messages.error(request, "Re-pointing a passage needs permission to change evidence.")
+        return None
+    if not evidence.awaits_editor:
+        messages.info(
+            request,
+            f"Passage #{evidence.pk} no longer waits for an editor: it is anchored to the "
+            "current version already.",
+        )
+        return None
+    return {
+        "evidence": evidence,
+        "version": evidence.article_version,
+        "current": versions.current_number(article),
+        "review_url": reverse("admin:stories_anchortoreview_change", args=[evidence.pk]),
+        "body_sha256": article.body_sha256,
+    }
+
+
+# The largest id or offset taken: what every database's integer column holds.
+LARGEST = 2**31 - 1
+
+
+def _whole_number(value):
+    """``value`` as a whole number in ASCII digits ("²" is a digit to ``str.isdigit``, and
+    no integer), or None; one too large for the database is None too."""
+    if not (value.isascii() and value.isdigit()) or int(value) > LARGEST:
+        return None
+    return int(value)
+
+
 def _offset(data, name):
     value = data.get(name, "")
-    if not value.isdigit():
+    number = _whole_number(value)
+    if number is None:
         raise anchoring.AnchorError(f"The {name} offset {value!r} is not a whole number.")
-    return int(value)
+    return number

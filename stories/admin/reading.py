@@ -36,6 +36,7 @@ from ..text import anchoring, quotecompare, quotes
 from ..text import names as text_names
 from ..text.paragraphs import Paragraphs
 from ..text.quotes import SpeakerKind
+from .anchors import reanchoring
 from .common import may_change_public
 
 # How many of a suggestion's mentions are shown in context before "and N more".
@@ -225,6 +226,7 @@ class ReadingViewMixin:
             "removable": removable,
             "highlighted": highlighted,
             "stale_passages": [p for p in highlighted if not p.matches_article()],
+            "reanchor": reanchoring(request, article),
             "mentions": mentions,
             "quotes": quoted,
             "suggestions": pending,

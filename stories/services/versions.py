@@ -82,12 +82,33 @@ def add_version(article, body, *, url="", source_name="", user=None):
     return version
 
 
+class TextReplaced(anchoring.AnchorError):
+    """Offsets chosen in a text of the article that a newer version has replaced since."""
+
+    def __init__(self):
+        super().__init__(
+            "the article has a newer version than the text the passage was chosen in. "
+            "Choose it again in the current text."
+        )
+
+
 @transaction.atomic
-def settle(evidence, start, end, user=None):
+def settle(evidence, start, end, user=None, *, text_sha256=None):
     """An editor binds a waiting passage to ``body[start:end]`` of the current text (a
-    candidate confirmed, or another passage chosen in the reading view)."""
-    evidence = Evidence.objects.select_for_update().select_related("article").get(pk=evidence.pk)
-    found = anchoring.make_anchor(evidence.article.body, start, end)
+    candidate confirmed, or another passage chosen in the reading view).
+
+    ``text_sha256`` is the SHA-256 of the text the editor chose the offsets in: when it is
+    no longer the current text, ``TextReplaced`` and nothing changes, since the offsets
+    would select other words. The article is locked as ``add_version`` locks it, so no new
+    version lands between the check and the write."""
+    article = Article.objects.select_for_update().get(pk=evidence.article_id)
+    if text_sha256 is not None and text_sha256 != article.body_sha256:
+        raise TextReplaced
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if not evidence.awaits_editor:  # settled by another editor meanwhile: theirs stands
+        raise anchoring.AnchorError("this passage no longer waits for an editor.")
+    evidence.article = article
+    found = anchoring.make_anchor(article.body, start, end)
     evidence.start, evidence.end = found.start, found.end
     evidence.quote, evidence.prefix, evidence.suffix = found.quote, found.prefix, found.suffix
     evidence.article_version = None
