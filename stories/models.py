@@ -1548,7 +1548,8 @@ class Job(models.Model):
 class JobFile(models.Model):
     """A file uploaded for a job, kept until the job no longer needs it: a worker cannot
     read the request's upload, and may run on another machine. Deleted with the job, and
-    once the job succeeded or failed on its input."""
+    once the job succeeded or failed on its input; kept when the input awaits an editor's
+    choice, and moved to the job that runs it with the answer (``jobs.follow_up``)."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)
