@@ -33,11 +33,6 @@ AS_NEW_BUTTON = 'name="answer" value="as_new"'
 
 
 @pytest.fixture
-def seed_article():
-    return Article.objects.get(body_sha256=body_sha256(seed_body(SEED_000)))
-
-
-@pytest.fixture
 def editor_desk(django_user_model):
     return client_for(desk_user(django_user_model, "editor"))
 

@@ -84,7 +84,7 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
             "evidence": evidence,
             "article": article,
             "version": evidence.article_version,
-            "current": versions.current_number(article),
+            "current": article.current_version_number(),
             "candidates": evidence.anchor_candidates,
             "reading_url": reverse("admin:stories_article_read", args=[article.pk]),
             "changelist_url": reverse("admin:stories_anchortoreview_changelist"),
