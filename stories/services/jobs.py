@@ -492,7 +492,7 @@ def import_files(job, progress, outlet="", revises=None, as_new=False, versions_
         )
     except articles.ResemblesArticle as exc:
         choice = {"resembles": exc.article_id, "text": exc.sha256, "headline": exc.headline}
-        raise JobAwaitsChoice(f"{exc.message} — nothing was imported.", choice) from exc
+        raise JobAwaitsChoice(f"{exc.message} Nothing was imported.", choice) from exc
     except ValidationError as exc:
         raise JobError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
     imported = summary.imported
