@@ -105,6 +105,13 @@ def article_data(column, absolute, derivatives):
     }
 
 
+def version_data(evidence):
+    """Which version of its article a passage quotes (its offsets index that text), and
+    the article's newest: a published story keeps citing the text it cited."""
+    cited, latest = evidence.version_numbers()
+    return {"version": cited, "latest_version": latest}
+
+
 def reconciliation_data(story, revision, reconciliation, matrix, absolute):
     """The story's reconciliation as partners read it (``absolute`` makes URLs absolute)."""
     derivatives = {}
@@ -146,6 +153,7 @@ def reconciliation_data(story, revision, reconciliation, matrix, absolute):
                                 "end": e.end,
                                 "quote": e.quote,
                                 "url": absolute(e.get_absolute_url()),
+                                **version_data(e),
                             }
                             for e in cell.passages
                         ],

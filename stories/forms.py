@@ -416,6 +416,15 @@ class ImportArticlesForm(forms.Form):
         help_text="Even a text that resembles an article on file, or has its URL.",
     )
 
+    @classmethod
+    def in_desk_words(cls, message):
+        """The importer's refusal (in the command's words) in the words of this form's
+        fields, wherever the desk shows it: this page, or the page of an import's job."""
+        fields = cls.base_fields
+        return message.replace("--revises ", f"“{fields['revises'].label}” ").replace(
+            "--as-new", f"“{fields['as_new'].label}”"
+        )
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("revises") and cleaned.get("as_new"):

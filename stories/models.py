@@ -17,9 +17,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest, Lower
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -220,6 +220,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("stories:source", kwargs={"pk": self.pk})
 
+    def current_version_number(self):
+        """The number of the article's current version, without writing anything: an
+        article loaded from a fixture has no stored version yet, and its text is version 1."""
+        return self.versions.order_by("-number").values_list("number", flat=True).first() or 1
+
     @property
     def outlet_name(self):
         return self.outlet.name if self.outlet else "Outlet not given"
@@ -322,6 +327,18 @@ class EvidenceQuerySet(models.QuerySet):
         see the evidence against a claim as well as the evidence for it."""
         return self.filter(claim__in=Claim.objects.published())
 
+    def with_version_numbers(self):
+        """Each passage with ``cited_version_number`` (the version of its article it
+        quotes) and ``latest_version_number`` (the article's newest), in the same query:
+        what the exports say of every passage, for any number of them. An article with
+        no stored version (loaded from a fixture) is at its version 1."""
+        newest = ArticleVersion.objects.filter(article=OuterRef("article_id")).order_by("-number")
+        return self.annotate(
+            latest_version_number=Coalesce(Subquery(newest.values("number")[:1]), Value(1))
+        ).annotate(
+            cited_version_number=Coalesce("article_version__number", "latest_version_number")
+        )
+
 
 class Evidence(VersionedModel):
     """A passage of an article bearing on a claim.
@@ -397,8 +414,20 @@ class Evidence(VersionedModel):
     def get_absolute_url(self):
         source = reverse("stories:source", kwargs={"pk": self.article_id})
         if self.article_version_id:  # cited from an older text: that text, where it is
-            source += f"?version={self.article_version.number}"
+            # The number as with_version_numbers() brought it, else from the version's row.
+            number = getattr(self, "cited_version_number", None) or self.article_version.number
+            source += f"?version={number}"
         return f"{source}#{self.anchor_id}"
+
+    def version_numbers(self):
+        """``(cited, latest)``: the number of the article's version the passage quotes,
+        and of its newest. Read from ``with_version_numbers()`` where the queryset has
+        it (no query), else asked for."""
+        try:
+            return self.cited_version_number, self.latest_version_number
+        except AttributeError:
+            latest = self.article.current_version_number()
+            return (self.article_version.number if self.article_version_id else latest), latest
 
     @property
     def anchor_id(self):
@@ -1548,7 +1577,8 @@ class Job(models.Model):
 class JobFile(models.Model):
     """A file uploaded for a job, kept until the job no longer needs it: a worker cannot
     read the request's upload, and may run on another machine. Deleted with the job, and
-    once the job succeeded or failed on its input."""
+    once the job succeeded or failed on its input; kept when the input awaits an editor's
+    choice, and moved to the job that runs it with the answer (``jobs.follow_up``)."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)

@@ -33,8 +33,10 @@ def relays_in_order():
 
 def evidence_with_chains():
     """Evidence with everything a reader page prints about it and its chain."""
-    return Evidence.objects.select_related("article__outlet", "origin").prefetch_related(
-        relays_in_order()
+    return (
+        Evidence.objects.with_version_numbers()
+        .select_related("article__outlet", "origin")
+        .prefetch_related(relays_in_order())
     )
 
 

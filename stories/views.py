@@ -58,7 +58,7 @@ class PublicQuerysetMixin:
 
 def cited_evidence():
     """Evidence with everything a reader page prints about it, in few queries."""
-    return Evidence.objects.select_related("article__outlet", "origin")
+    return Evidence.objects.with_version_numbers().select_related("article__outlet", "origin")
 
 
 def weighed_evidence(claims):

@@ -88,6 +88,17 @@ def demo_data(db):
 
 
 @pytest.fixture
+def seed_article(demo_data):
+    """Seed 000 (EW's report) as loaded with the demo story, whose passages it holds."""
+    from stories.models import Article
+    from stories.text.importing import body_sha256
+
+    from .seed_texts import SEED_000, seed_body
+
+    return Article.objects.get(body_sha256=body_sha256(seed_body(SEED_000)))
+
+
+@pytest.fixture
 def editor_client(client, django_user_model):
     """A test client logged in as a new superuser named "editor"."""
     editor = django_user_model.objects.create_superuser(

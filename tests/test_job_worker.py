@@ -23,9 +23,12 @@ from django_tasks_db.models import DBTaskResult
 
 from stories.models import Article, Job, JobFile, JobStatus, Outlet
 from stories.services import jobs
+from stories.text.importing import body_sha256
 
 from .desk import client_for, database_rows, desk_user, job_page, job_url
 from .factories import article_file
+from .seed_texts import SEED_000, seed_body
+from .test_versions import corrected_seed
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -259,3 +262,45 @@ def test_import_articles_stopped_during_a_long_import_imports_nothing(signum, ma
     assert "Importing: 3,000 of 3,000" not in output(command)
     assert database_rows() == before
     assert not Outlet.objects.filter(name="Wire").exists()
+
+
+def test_a_worker_runs_the_answer_to_an_import_s_question(
+    manage, settings, django_user_model, demo_data, tmp_path
+):
+    """A text resembling an article on file fails the worker's job, changing nothing; the
+    editor's answer on its page is a new job, which the worker runs to version 2."""
+    settings.TASKS = DATABASE_QUEUE
+    settings.JOBS_IMPORT_INLINE_MAX_FILES = 1
+    seed = Article.objects.get(body_sha256=body_sha256(seed_body(SEED_000)))
+    path, corrected = corrected_seed(tmp_path)
+    desk = client_for(desk_user(django_user_model, "editor"))
+    files = [SimpleUploadedFile(path.name, path.read_bytes()), SimpleUploadedFile(*article_file(1))]
+    desk.post(reverse("admin:stories_article_import"), {"files": files, "outlet": "Wire"})
+    asked = Job.objects.get()
+    before = database_rows()
+
+    worker = start_worker(manage)
+    wait_for(lambda: job_now(asked).is_finished, "the job to finish", worker)
+
+    # The worker records its task's end after the job's: on SQLite a desk write racing it
+    # would find the one write lock taken from under its read (SQLITE_BUSY, no waiting).
+    wait_for(lambda: DBTaskResult.objects.get().status == "SUCCESSFUL", "the task's end", worker)
+    asked.refresh_from_db()
+    assert asked.status == JobStatus.FAILED and asked.result["choice"]["resembles"] == seed.pk
+    assert database_rows() == before
+    page = job_page(desk, asked)
+    assert f"Import as a new version of article #{seed.pk}" in page
+
+    response = desk.post(
+        reverse("admin:stories_job_answer", args=[asked.pk]), {"answer": "new_version"}
+    )
+    answer = Job.objects.exclude(pk=asked.pk).get()
+    assert response["Location"] == job_url(answer)
+    wait_for(lambda: job_now(answer).is_finished, "the answer's job to finish", worker)
+
+    answer.refresh_from_db()
+    assert answer.status == JobStatus.SUCCEEDED, answer.error
+    assert answer.worker.endswith(f":{worker.pid}")
+    seed.refresh_from_db()
+    assert seed.body == corrected and seed.versions.count() == 2
+    assert Article.objects.filter(outlet__name="Wire").count() == 1

@@ -15,7 +15,6 @@ from stories.models import AnchorState, Article, ArticleVersion, Evidence, Story
 from stories.services import articles as importing
 from stories.services import publishing
 from stories.services.publishing import NotReadyToPublish
-from stories.text.importing import body_sha256
 
 from .seed_texts import SEED_000, SEED_001, SEEDS, seed_body
 
@@ -42,11 +41,6 @@ def run(*args):
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
-
-
-@pytest.fixture
-def seed_article(demo_data):
-    return Article.objects.get(body_sha256=body_sha256(seed_body(SEED_000)))
 
 
 @pytest.fixture

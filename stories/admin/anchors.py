@@ -89,7 +89,7 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
             "evidence": evidence,
             "article": article,
             "version": evidence.article_version,
-            "current": versions.current_number(article),
+            "current": article.current_version_number(),
             "candidates": evidence.anchor_candidates,
             "reading_url": reverse("admin:stories_article_read", args=[article.pk]),
             "reanchor_url": reanchor_url(evidence),

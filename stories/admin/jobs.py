@@ -3,17 +3,20 @@
 A job is never added or edited here: the desk starts one (``services.jobs.enqueue``)
 and watches it. Its page refreshes itself while the job is queued or running — a
 ``<meta http-equiv="refresh">``, no script — and then shows the result, with links to
-what it made, or why it failed.
+what it made, or why it failed. An import that found a text resembling an article on
+file asks the editor there: a new version of that article, or new articles (``answer``).
 """
 
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
-from ..models import Job, JobStatus
+from ..forms import ImportArticlesForm
+from ..models import Article, Job, JobStatus
 from ..services import jobs
 
 # Seconds between two refreshes of an unfinished job's page.
@@ -67,21 +70,49 @@ class JobAdmin(admin.ModelAdmin):
     def progress(self, job):
         return f"{job.done:,} of {job.total:,}" if job.total else ""
 
-    def may_run_again(self, request, job):
+    def may_ask_for(self, request, job):
+        """Whether the user may ask for a job of ``job``'s kind, as ``job``'s follower."""
         known = jobs.KINDS.get(job.kind)
         return (
             known is not None
-            and job.can_run_again
             and request.user.has_perm(known.permission)
             and self.has_view_permission(request, job)
         )
+
+    def may_run_again(self, request, job):
+        return job.can_run_again and self.may_ask_for(request, job)
+
+    def choice(self, request, job):
+        """The question a failed import asks, for the page's buttons, or None: the article
+        the text resembles (None if deleted since) and whether the user may answer."""
+        asked = jobs.awaiting_choice(job) if job.kind == "import" else None
+        if asked is None or not job.files.exists():
+            return None
+        return {
+            "article": Article.objects.filter(pk=asked["resembles"]).first(),
+            "article_id": asked["resembles"],
+            "may_answer": self.may_ask_for(request, job),
+            "new_version": jobs.NEW_VERSION,
+            "as_new": jobs.AS_NEW,
+        }
+
+    def error(self, job):
+        # A killed job's row says running until a worker settles it; the desk knows.
+        error = job.error or (jobs.PROCESS_GONE if job.state == JobStatus.INTERRUPTED else "")
+        # The importer words its refusals for the command; the desk has the form's fields.
+        return ImportArticlesForm.in_desk_words(error) if job.kind == "import" else error
 
     def get_urls(self):
         return [
             path(
                 "<int:pk>/run-again/",
-                self.admin_site.admin_view(self.run_again_view),
+                self.admin_site.admin_view(require_POST(self.run_again_view)),
                 name="stories_job_run_again",
+            ),
+            path(
+                "<int:pk>/answer/",
+                self.admin_site.admin_view(require_POST(self.answer_view)),
+                name="stories_job_answer",
             ),
             *super().get_urls(),
         ]
@@ -105,20 +136,35 @@ class JobAdmin(admin.ModelAdmin):
             "done": f"{job.done:,}",
             "total": f"{job.total:,}",
             "sections": result_links(job) if state == JobStatus.SUCCEEDED else [],
-            # A killed job's row says running until a worker settles it; the desk knows.
-            "error": job.error or (jobs.PROCESS_GONE if state == JobStatus.INTERRUPTED else ""),
+            "error": self.error(job),
             "may_run_again": self.may_run_again(request, job),
+            "choice": self.choice(request, job),
+            "followed_by": job.result.get("followed_by") if state == JobStatus.FAILED else None,
         }
         return TemplateResponse(request, "admin/stories/job/detail.html", context)
 
-    def run_again_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    def posted_job(self, request, pk, allowed):
+        """The job a POST acts on, if ``allowed(request, job)``."""
         job = self.get_object(request, str(pk))
         if job is None:
             raise Http404(f"No job #{pk}.")
-        if not self.may_run_again(request, job):
+        if not allowed(request, job):
             raise PermissionDenied
+        return job
+
+    def answer_view(self, request, pk):
+        """The editor's answer to an import's question: a new import job with the same
+        files and that answer, whose page the editor is taken to."""
+        job = self.posted_job(request, pk, self.may_ask_for)
+        try:
+            new = jobs.answer_import(job, request.POST.get("answer", ""), user=request.user)
+        except jobs.JobError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(job_url(job))
+        return HttpResponseRedirect(job_url(new))
+
+    def run_again_view(self, request, pk):
+        job = self.posted_job(request, pk, self.may_run_again)
         try:
             jobs.run_again(job)
         except jobs.JobError as exc:

@@ -232,6 +232,7 @@ class ArticleAdmin(
         if request.method == "POST" and form.is_valid():
             uploads = form.cleaned_data["files"]
             too_big = batches.oversized(uploads)
+            revises = form.cleaned_data["revises"]
             if too_big:
                 form.add_error("files", f"{too_big} Nothing was imported.")
             elif import_is_large(uploads):
@@ -240,6 +241,8 @@ class ArticleAdmin(
                     user=request.user,
                     files=[jobs.stored_upload(upload) for upload in uploads],
                     outlet=form.cleaned_data["outlet"],
+                    revises=revises.pk if revises else None,
+                    as_new=form.cleaned_data["as_new"],
                 )
                 return HttpResponseRedirect(job_url(job))
             else:
@@ -251,12 +254,12 @@ class ArticleAdmin(
                         batch,
                         form.cleaned_data["outlet"],
                         user=request.user,
-                        revises=form.cleaned_data["revises"],
+                        revises=revises,
                         as_new=form.cleaned_data["as_new"],
                     )
                 except ValidationError as exc:  # a probable new version, or --revises misused
                     for message in exc.messages:
-                        form.add_error("files", _desk_words(message))
+                        form.add_error("files", form.in_desk_words(message))
                     summary = None
                 if summary is not None and summary.refused:
                     for error in refusal_messages(summary):
@@ -305,10 +308,3 @@ def refusal_messages(summary):
     if len(refused) == 1:
         return [f"{refused[0]} Nothing was imported."]
     return [*refused, f"Nothing was imported: {len(refused)} files were refused."]
-
-
-def _desk_words(message):
-    """The importer's refusal in the words of the upload form's own fields."""
-    return message.replace("--revises ", "“New version of article” ").replace(
-        "--as-new", "“Import as new articles”"
-    )

@@ -140,6 +140,20 @@ class PassageSerializer(serializers.Serializer):
         source="origin_words", help_text="Where the source says it comes from."
     )
     url = AbsoluteUrlField(help_text="The passage highlighted on its source's page.")
+    version = serializers.SerializerMethodField(
+        help_text="The version of the source the passage quotes: the offsets index its text."
+    )
+    latest_version = serializers.SerializerMethodField(
+        help_text="The source's newest version; greater than version when it changed since."
+    )
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_version(self, evidence):
+        return evidence.version_numbers()[0]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_latest_version(self, evidence):
+        return evidence.version_numbers()[1]
 
 
 class ClaimListSerializer(serializers.ModelSerializer):

@@ -139,6 +139,7 @@ class SourceViewSet(ReadOnlyViewSet):
         if self.action == "retrieve":
             passages = (
                 Evidence.objects.published()
+                .with_version_numbers()
                 .select_related("origin")
                 .prefetch_related("relays__origin")
                 .order_by("start", "pk")

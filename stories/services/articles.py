@@ -26,6 +26,21 @@ from .versions import add_version, current_version
 RESEMBLES = 0.8
 
 
+class ResemblesArticle(ValidationError):
+    """A text without a URL that mostly repeats an article on file: the editor must say
+    whether it is that article's new version or a new article.
+
+    What it resembles is carried here, not only in the message, for whoever offers the
+    choice (the job page's buttons): ``article_id``, ``score`` and the text's ``sha256``
+    (how ``versions_of`` names the text when the editor answers).
+    """
+
+    def __init__(self, message, *, article_id, score, sha256, headline):
+        super().__init__(message, code="resembles")
+        self.article_id, self.score = article_id, score
+        self.sha256, self.headline = sha256, headline
+
+
 class Outcome(models.TextChoices):
     """What an import did with one file, in the order a summary lists them.
 
@@ -130,7 +145,14 @@ def build_article(parsed, outlet=None):
 
 @transaction.atomic
 def import_articles(
-    parsed_articles, outlet_name="", user=None, progress=None, *, revises=None, as_new=False
+    parsed_articles,
+    outlet_name="",
+    user=None,
+    progress=None,
+    *,
+    revises=None,
+    as_new=False,
+    versions_of=None,
 ):
     """Create the articles not already stored (same body, same SHA-256), and
     propose the people each new one names (``suggest_people``; ``user`` is logged).
@@ -152,11 +174,15 @@ def import_articles(
         return named[key]
 
     articles = (build_article(parsed, outlet_of(parsed)) for parsed in parsed_articles)
-    return add_articles(articles, user, progress=progress, revises=revises, as_new=as_new)
+    return add_articles(
+        articles, user, progress=progress, revises=revises, as_new=as_new, versions_of=versions_of
+    )
 
 
 @transaction.atomic
-def add_articles(articles, user=None, *, progress=None, revises=None, as_new=False):
+def add_articles(
+    articles, user=None, *, progress=None, revises=None, as_new=False, versions_of=None
+):
     """Save the unsaved ``articles`` whose body is not stored yet, and propose
     the people each new one names: the write every way in ends with.
 
@@ -170,8 +196,10 @@ def add_articles(articles, user=None, *, progress=None, revises=None, as_new=Fal
 
     A changed text of an article on file becomes its new version (``versions.add_version``):
     the article ``revises`` (one text only), or the one with the same URL. A text without a
-    URL that resembles an article on file strongly is refused, naming it. With ``as_new``,
-    every changed text is a new article (the editor's word against both rules).
+    URL that resembles an article on file strongly is refused (``ResemblesArticle``). With
+    ``as_new``, every changed text is a new article (the editor's word against both rules).
+    ``versions_of`` maps a text's SHA-256 to the article it is a new version of: an editor's
+    answer to such a refusal, text by text, in a batch of any size.
     """
     articles = list(articles)
     if revises is not None and len(articles) != 1:
@@ -185,7 +213,7 @@ def add_articles(articles, user=None, *, progress=None, revises=None, as_new=Fal
     for done, article in enumerate(articles, start=1):
         sha256 = body_sha256(article.body)
         stored = seen.get(sha256) or Article.objects.filter(body_sha256=sha256).first()
-        target = revises
+        target = revises or (versions_of or {}).get(sha256)
         if target is None and article.url and stored is None and not as_new:
             target = Article.objects.filter(url=article.url).order_by("pk").first()
         if stored is not None:
@@ -217,11 +245,13 @@ def add_articles(articles, user=None, *, progress=None, revises=None, as_new=Fal
     return result
 
 
-def import_batch(batch, outlet_name="", user=None, progress=None, *, revises=None, as_new=False):
+def import_batch(
+    batch, outlet_name="", user=None, progress=None, *, revises=None, as_new=False, versions_of=None
+):
     """Import a batch read by ``stories.text.batches``, or nothing if any file was refused,
     and say what became of each file.
 
-    ``progress``, ``revises`` and ``as_new`` are ``add_articles``'s.
+    ``progress``, ``revises``, ``as_new`` and ``versions_of`` are ``add_articles``'s.
     """
     if batch.refused:
         rows = [
@@ -230,7 +260,13 @@ def import_batch(batch, outlet_name="", user=None, progress=None, *, revises=Non
         ]
         return ImportSummary(rows, skipped=len(batch.skipped))
     result = import_articles(
-        batch.articles, outlet_name, user, progress=progress, revises=revises, as_new=as_new
+        batch.articles,
+        outlet_name,
+        user,
+        progress=progress,
+        revises=revises,
+        as_new=as_new,
+        versions_of=versions_of,
     )
     rows = [
         SummaryRow(outcome, one_line(parsed.source or parsed.source_name), article)
@@ -265,11 +301,15 @@ def _refuse_if_resembling(article, index):
     if found is None:
         return
     other, score = found
-    raise ValidationError(
+    raise ResemblesArticle(
         f"“{one_line(article.headline)}” resembles article #{other.pk} “{one_line(other.headline)}”"
         f" ({score:.0%} of its text shared) but has no URL to tell: import it with "
         f"--revises {other.pk} to make it a new version of that article, or with --as-new "
-        "to import it as a new article."
+        "to import it as a new article.",
+        article_id=other.pk,
+        score=score,
+        sha256=body_sha256(article.body),
+        headline=one_line(article.headline),
     )
 
 

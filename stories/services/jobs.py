@@ -26,8 +26,10 @@ How a job runs (``execute``):
   on SQLite the job's transaction holds the only write lock. In both cases the count is
   written with the result, and ``Job.worker_alive`` asks the process, not the heartbeat.
 * A failure is recorded afterwards, in words: ``JobError`` for what is wrong with the
-  input (stored files are dropped: running it again cannot help); anything else as
-  unexpected, logged with its traceback, and the job may run again with its files.
+  input (stored files are dropped: running it again cannot help); ``JobAwaitsChoice``
+  for input only an editor can settle (the files are kept, and the choice is recorded
+  in the result, for ``follow_up`` to run a new job with the editor's answer); anything
+  else as unexpected, logged with its traceback, and the job may run again with its files.
 
 Adding a kind is one function::
 
@@ -78,6 +80,16 @@ STOPPED_BY_SIGNAL = (
 
 class JobError(Exception):
     """What is wrong with a job's input, in words for the desk; running it again cannot help."""
+
+
+class JobAwaitsChoice(JobError):
+    """The input asks a question the job may not answer itself (is this text a new
+    version of that article?). The job fails, changing nothing; its files are kept and
+    ``choice`` (JSON: what there is to choose between) is recorded in its result."""
+
+    def __init__(self, message, choice):
+        super().__init__(message)
+        self.choice = choice
 
 
 class JobInterrupted(BaseException):
@@ -176,6 +188,34 @@ def enqueue(kind_name, *, user=None, files=(), **arguments):
     return job
 
 
+def awaiting_choice(job):
+    """The choice a failed job waits for (``JobAwaitsChoice``), or None: none was asked,
+    or an editor has answered it already (``follow_up``)."""
+    if job.state != JobStatus.FAILED or "followed_by" in job.result:
+        return None
+    return job.result.get("choice")
+
+
+def follow_up(job, *, user=None, **arguments):
+    """Queue a new job of ``job``'s kind with ``job``'s stored files, which move to it, and
+    its arguments updated by ``arguments``: the editor's answer to the choice it awaits.
+    Answered once: ``job`` then names the new job (``result["followed_by"]``)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if awaiting_choice(job) is None:
+            raise JobError(f"{job} waits for no choice (any more).")
+        if not job.files.exists():
+            raise JobError(f"{job}'s files are no longer stored: upload them again.")
+        new = Job.objects.create(
+            kind=job.kind, requested_by=user, arguments={**job.arguments, **arguments}
+        )
+        JobFile.objects.filter(job=job).update(job=new)
+        Job.objects.filter(pk=job.pk).update(result={**job.result, "followed_by": new.pk})
+        run_job.enqueue(new.pk)
+    new.refresh_from_db()
+    return new
+
+
 def run_again(job):
     """Queue an interrupted job, or one that failed for a reason other than its input,
     once more; its stored files are still there."""
@@ -220,6 +260,8 @@ def execute(job_id):
         except JobInterrupted as exc:
             _fail(job, progress, STOPPED_BY_SIGNAL.format(signal=exc), interrupted=True)
             raise
+        except JobAwaitsChoice as exc:
+            _fail(job, progress, str(exc), retryable=False, result={"choice": exc.choice})
         except JobError as exc:
             _fail(job, progress, str(exc), retryable=False)
         except Exception as exc:
@@ -332,9 +374,9 @@ def _succeed(job, progress, outcome):
     JobFile.objects.filter(job=job).delete()
 
 
-def _fail(job, progress, error, *, retryable=True, interrupted=False):
+def _fail(job, progress, error, *, retryable=True, interrupted=False, result=None):
     """After the job's transaction rolled back: say why, and keep the files only if
-    running it again may help."""
+    running it again may help, or a choice (in ``result``) may run them anew."""
     status = JobStatus.INTERRUPTED if interrupted else JobStatus.FAILED
     try:
         with transaction.atomic():
@@ -343,9 +385,10 @@ def _fail(job, progress, error, *, retryable=True, interrupted=False):
                 error=error,
                 retryable=retryable,
                 finished_at=timezone.now(),
+                **({"result": result} if result else {}),
                 **progress.fields(),
             )
-            if not retryable:
+            if not retryable and not result:
                 JobFile.objects.filter(job=job).delete()
     except DatabaseError:
         # The row still says running; once this process is gone the desk shows it interrupted.
@@ -398,9 +441,23 @@ def _signals_interrupt_job():
 # The kinds
 
 
+# What an editor may answer when an import job asks whether a text is a new version.
+NEW_VERSION, AS_NEW = "new_version", "as_new"
+
+
 @kind("import", label="Import articles", permission="stories.add_article")
-def import_files(job, progress, outlet=""):
-    """Read every stored file by the importer's rules, then import them all, or none."""
+def import_files(job, progress, outlet="", revises=None, as_new=False, versions_of=None):
+    """Read every stored file by the importer's rules, then import them all, or none.
+
+    ``revises`` (an article's id), ``as_new`` and ``versions_of`` (a text's SHA-256 → an
+    article's id) are ``articles.add_articles``'s: the upload form's choice, and the
+    editor's answers to a text that resembled an article on file (``answer_import``).
+    """
+    revises = _article_named(revises, "the article to make a new version of")
+    versions_of = {
+        sha256: _article_named(pk, "the article chosen for a text resembling it")
+        for sha256, pk in (versions_of or {}).items()
+    }
     progress.stage("Checking files", job.files.count())
     uploads = [
         (io.BytesIO(stored.data), stored.name, stored.size)
@@ -425,13 +482,25 @@ def import_files(job, progress, outlet=""):
 
     try:
         summary = articles.import_batch(
-            batch, outlet, user=job.requested_by, progress=importing_progress
+            batch,
+            outlet,
+            user=job.requested_by,
+            progress=importing_progress,
+            revises=revises,
+            as_new=as_new,
+            versions_of=versions_of,
         )
+    except articles.ResemblesArticle as exc:
+        choice = {"resembles": exc.article_id, "text": exc.sha256, "headline": exc.headline}
+        raise JobAwaitsChoice(f"{exc.message} Nothing was imported.", choice) from exc
     except ValidationError as exc:
         raise JobError(f"{'; '.join(exc.messages)} — nothing was imported.") from exc
     imported = summary.imported
-    unchanged = [row.article for row in summary.rows if row.outcome == articles.Outcome.UNCHANGED]
-    result = articles.ImportResult(created=imported, existing=unchanged)
+    unchanged, revised = (
+        [row.article for row in summary.rows if row.outcome == outcome]
+        for outcome in (articles.Outcome.UNCHANGED, articles.Outcome.NEW_VERSION)
+    )
+    result = articles.ImportResult(created=imported, existing=unchanged, revised=revised)
     if job.requested_by is not None and result.created:
         LogEntry.objects.log_actions(
             user_id=job.requested_by.pk,
@@ -443,6 +512,7 @@ def import_files(job, progress, outlet=""):
         result.summary(),
         [
             Link("Imported", "stories.article", [article.pk for article in result.created]),
+            Link("New versions", "stories.article", [article.pk for article in result.revised]),
             Link(
                 "Imported before, unchanged",
                 "stories.article",
@@ -450,6 +520,32 @@ def import_files(job, progress, outlet=""):
             ),
         ],
     )
+
+
+def answer_import(job, answer, *, user=None):
+    """Queue the import ``job`` once more with the editor's answer to the text it found
+    resembling an article: ``NEW_VERSION`` of that article, or ``AS_NEW`` articles."""
+    choice = awaiting_choice(job)
+    if job.kind != "import" or choice is None:
+        raise JobError(f"{job} waits for no choice (any more).")
+    if answer == NEW_VERSION:
+        versions_of = {**job.arguments.get("versions_of", {}), choice["text"]: choice["resembles"]}
+        return follow_up(job, user=user, versions_of=versions_of)
+    if answer == AS_NEW:
+        return follow_up(job, user=user, as_new=True)
+    raise JobError(f"“{answer}” is no answer: choose {NEW_VERSION} or {AS_NEW}.")
+
+
+def _article_named(pk, what):
+    if pk is None:
+        return None
+    found = Article.objects.filter(pk=pk).first()
+    if found is None:
+        raise JobError(
+            f"Article #{pk}, {what}, has been deleted since the import was asked for; "
+            "nothing was imported."
+        )
+    return found
 
 
 @kind("suggest_people", label="Suggest people", permission="stories.change_article")

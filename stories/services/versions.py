@@ -120,19 +120,13 @@ def settle(evidence, start, end, user=None, *, text_sha256=None):
     return evidence
 
 
-def current_number(article):
-    """The number of the article's current version, without writing anything: an article
-    loaded from a fixture has no stored version yet, and its text is version 1."""
-    return article.versions.order_by("-number").values_list("number", flat=True).first() or 1
-
-
 def anchor_rows(evidence):
     """``check_anchors``'s report: one dict per passage, with the version it points at."""
     rows, numbers = [], {}
     for item in evidence.select_related("article", "article_version").order_by("article_id", "pk"):
         version = item.article_version
         if version is None and item.article_id not in numbers:
-            numbers[item.article_id] = current_number(item.article)
+            numbers[item.article_id] = item.article.current_version_number()
         number = version.number if version else numbers[item.article_id]
         rows.append(
             {
