@@ -198,6 +198,8 @@ def test_one_batch_writes_the_rows_one_file_at_a_time_writes(tmp_path, desk):
     assert "Bram Ebb" not in {name for _, name, *_ in suggested}
     assert in_one_batch["log"]  # the editor's "Suggested people" entries
     assert all(same for *_, same, _ in in_one_batch["articles"])  # version 1's time
+    if search.uses_vectors():  # written, and as search.index writes them
+        assert all(vector != "None" for *_, vector in in_one_batch["articles"])
 
 
 def unit_files(folder, start, count):
