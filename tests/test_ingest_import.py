@@ -254,6 +254,7 @@ def test_a_long_batch_shows_a_progress_bar_on_a_terminal_and_clears_it(tmp_path)
     output = run(tmp_path / "in", stdout=terminal)
 
     assert "\rReading     [" in output and "] 25/25" in output
+    assert "\rChecking    [" + "#" * 30 + "] 25/25" in output
     assert "\rSaving      [" + "#" * 30 + "] 25/25" in output
     assert "\rSuggesting  [" in output
     table = output[output.rindex("\r") + 1 :]

@@ -8,16 +8,18 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from .. import search
 from ..models import (
     Article,
+    ArticleVersion,
     Outlet,
     PersonSuggestion,
     SuggestionStatus,
 )
 from ..text import derivation
 from ..text.importing import body_sha256, one_line
-from .suggestions import suggest_people
-from .versions import add_version, current_version
+from .suggestions import suggest_people_in_new
+from .versions import add_version, first_version
 
 # A text without a URL sharing this much (containment of the smaller text, see
 # ``stories.text.derivation``) with an article on file is probably a version of it: a
@@ -191,8 +193,8 @@ def add_articles(
     article whose body is stored already (or comes twice) is not saved: the
     stored one is listed in ``existing`` instead. An article's outlet not saved
     yet is saved with it. ``progress(stage, done, total)``, if given, is called
-    as articles are saved ("saving") and as their people are suggested
-    ("suggesting").
+    as articles are checked ("checking"), saved ("saving") and as their people are
+    suggested ("suggesting").
 
     A changed text of an article on file becomes its new version (``versions.add_version``):
     the article ``revises`` (one text only), or the one with the same URL. A text without a
@@ -200,6 +202,12 @@ def add_articles(
     ``as_new``, every changed text is a new article (the editor's word against both rules).
     ``versions_of`` maps a text's SHA-256 to the article it is a new version of: an editor's
     answer to such a refusal, text by text, in a batch of any size.
+
+    Every article is checked before the first is written; the stored bodies and URLs are
+    looked up, and the new articles, their versions and suggestions inserted, a batch at a
+    time (``BATCH``), so the queries grow with the batches, not with the articles (a dozen
+    each before). It stays one transaction however long, so a refusal, a failure or a kill
+    at any point leaves the database as it was.
     """
     articles = list(articles)
     if revises is not None and len(articles) != 1:
@@ -207,42 +215,132 @@ def add_articles(
             f"--revises {revises.pk}: give exactly one text, the new version "
             f"({len(articles)} were given)."
         )
-    result = ImportResult()
-    seen = {}
-    index = None
+    plan = _Plan(articles, revises=revises, as_new=as_new, versions_of=versions_of)
+    steps = []
     for done, article in enumerate(articles, start=1):
-        sha256 = body_sha256(article.body)
-        stored = seen.get(sha256) or Article.objects.filter(body_sha256=sha256).first()
-        target = revises or (versions_of or {}).get(sha256)
-        if target is None and article.url and stored is None and not as_new:
-            target = Article.objects.filter(url=article.url).order_by("pk").first()
-        if stored is not None:
-            result.existing.append(stored)
-            result.outcomes.append((Outcome.UNCHANGED, stored))
-        elif target is not None:
-            add_version(target, article.body, url=article.url, source_name=article.source_name)
-            target.refresh_from_db()
-            seen[sha256] = target
-            result.revised.append(target)
-            result.outcomes.append((Outcome.NEW_VERSION, target))
-        else:
-            if not as_new and not article.url:
-                if index is None:  # once, over the articles on file before this import
-                    index = _index_on_file()
-                _refuse_if_resembling(article, index)
-            if article.outlet is not None and article.outlet.pk is None:
-                article.outlet.save()  # validated when it was named
-            article.full_clean()
-            article.save()
-            current_version(article)  # version 1
-            seen[sha256] = article
+        steps.append(plan.step(article))
+        _tick(progress, "checking", done, len(articles))
+    result = ImportResult()
+    waiting = []  # new articles not inserted yet, in the order given
+
+    def insert_waiting():
+        _insert(waiting)
+        waiting.clear()
+
+    for done, (outcome, article, text) in enumerate(steps, start=1):
+        if outcome == Outcome.IMPORTED:
+            waiting.append(article)
+            if len(waiting) >= BATCH:
+                insert_waiting()
             result.created.append(article)
-            result.outcomes.append((Outcome.IMPORTED, article))
+        elif outcome == Outcome.NEW_VERSION:
+            insert_waiting()  # the article revised may be one of them
+            add_version(article, text.body, url=text.url, source_name=text.source_name)
+            article.refresh_from_db()
+            result.revised.append(article)
+        else:
+            result.existing.append(article)
+        result.outcomes.append((outcome, article))
         _tick(progress, "saving", done, len(articles))
-    for done, article in enumerate(result.created, start=1):
-        suggest_people(article, user)  # proposals for the editor to confirm; nothing is tagged
-        _tick(progress, "suggesting", done, len(result.created))
+    insert_waiting()
+    # Proposals for the editor to confirm; nothing is tagged.
+    suggest_people_in_new(
+        result.created,
+        user,
+        progress=lambda done, total: _tick(progress, "suggesting", done, total),
+    )
     return result
+
+
+# Articles looked up, or inserted, in one query.
+BATCH = 500
+
+
+class _Plan:
+    """What each article given to ``add_articles`` becomes, decided before anything is
+    written, as if each were saved before the next is looked at.
+
+    The stored bodies and the URLs on file are found a batch at a time, up front; what the
+    import itself will store (the new articles, the new versions) is followed here, so a
+    text given twice, or a later text of an article given earlier, is told apart exactly
+    as the database would tell it once the earlier one is saved.
+    """
+
+    def __init__(self, articles, *, revises, as_new, versions_of=None):
+        self.revises, self.as_new = revises, as_new
+        self.versions_of = versions_of or {}
+        self.hashes = {id(article): body_sha256(article.body) for article in articles}
+        self.on_file = _on_file("body_sha256", self.hashes.values())
+        by_url = revises is None and not as_new
+        urls = {article.url for article in articles if article.url} if by_url else ()
+        self.urls_on_file = _on_file("url", urls)
+        self.seen = {}  # body SHA-256 -> the article with that text once the import is done
+        self.new_urls = {}
+        self.outlets_checked = set()
+        self.index = None
+
+    def step(self, article):
+        """``(outcome, article, text)``: the article imported, revised or found unchanged,
+        and ``text`` the text given (the new version's, for a revision)."""
+        sha256 = self.hashes[id(article)]
+        stored = self.seen.get(sha256) or self.on_file.get(sha256)
+        target = self.revises or self.versions_of.get(sha256)
+        if target is None and article.url and stored is None and not self.as_new:
+            # The first article with the URL: on file, or new in this import.
+            target = self.urls_on_file.get(article.url) or self.new_urls.get(article.url)
+        if stored is not None:
+            return Outcome.UNCHANGED, stored, article
+        if target is not None:
+            # Once revised, its former text is no longer stored under it.
+            if self.on_file.get(target.body_sha256) == target:
+                del self.on_file[target.body_sha256]
+            self.seen[sha256] = target
+            return Outcome.NEW_VERSION, target, article
+        if not self.as_new and not article.url:
+            self._refuse_if_resembling(article)
+        article.body_sha256 = sha256
+        # The outlet was saved or validated when it was named: checked once, not for each
+        # article; the body's uniqueness is what ``on_file`` and ``seen`` just answered.
+        exclude = ["outlet"] if article.outlet_id in self.outlets_checked else []
+        article.full_clean(exclude=exclude, validate_unique=False)
+        self.outlets_checked.add(article.outlet_id)
+        self.seen[sha256] = article
+        if article.url:
+            self.new_urls.setdefault(article.url, article)
+        return Outcome.IMPORTED, article, article
+
+    def _refuse_if_resembling(self, article):
+        if self.index is None:  # once, over the articles on file before this import
+            self.index = _index_on_file() if Article.objects.exists() else False
+        if self.index:
+            _refuse_if_resembling(article, self.index)
+
+
+def _on_file(field, values):
+    """``{value: article}`` for the articles on file whose ``field`` is one of ``values``,
+    the first (lowest id) of those sharing one, in a query for each ``BATCH``."""
+    values, found = sorted(set(values)), {}
+    for start in range(0, len(values), BATCH):
+        chunk = values[start : start + BATCH]
+        for article in Article.objects.filter(**{f"{field}__in": chunk}).order_by("-pk"):
+            found[getattr(article, field)] = article
+    return found
+
+
+def _insert(articles):
+    """Insert new ``articles`` with their version 1, as ``save()`` and
+    ``versions.current_version`` would one at a time.
+
+    No ``post_save`` is sent: the reader pages' version stays (nothing public cites a new
+    article yet, ``stories.caching``), and the search vectors are written here."""
+    if not articles:
+        return
+    for article in articles:
+        if article.outlet is not None and article.outlet.pk is None:
+            article.outlet.save()  # validated when it was named; the insert takes its id
+    Article.objects.bulk_create(articles, batch_size=BATCH)
+    ArticleVersion.objects.bulk_create(map(first_version, articles), batch_size=BATCH)
+    search.index_new_articles(articles)
 
 
 def import_batch(

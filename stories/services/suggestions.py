@@ -13,6 +13,7 @@ bounded whatever the article's length.
 from dataclasses import dataclass, field
 
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -31,6 +32,8 @@ from ..text import names, quotes
 
 # How many of a suggestion's mentions are stored (and become links when it is accepted).
 STORED_MENTIONS = 200
+# Rows a bulk insert of new suggestions writes at a time.
+BATCH = 1000
 
 
 class SuggestionError(Exception):
@@ -116,6 +119,42 @@ class ArticleProposals:
         }
 
 
+class Desk:
+    """What the desk knows that the rules consult: the people on file (by every name and
+    alias) and the names ruled out for the whole desk. Read once for any number of
+    articles, since proposing writes no person and rules out no name."""
+
+    def __init__(self, people=None, ruled_out=None):
+        self.people = list(Person.objects.order_by("pk")) if people is None else list(people)
+        self.ruled_out = NotAPerson.objects.names() if ruled_out is None else list(ruled_out)
+        self.by_pk = {person.pk: person for person in self.people}
+        self.ruled = {" ".join(name.split()).casefold() for name in self.ruled_out}
+        self.known = [names.KnownPerson(person.pk, tuple(person.names())) for person in self.people]
+        self.known_names = [name for person in self.people for name in person.names()]
+
+    def people_named(self, body, *, rejected=()):
+        """``(proposals, reading)``: the people ``body`` names as the desk would propose
+        them, less the names and people of the article's ``rejected`` suggestions, and the
+        ``names.read_people`` reading they come from (the quote rules take it as it is)."""
+        rejected_names = {suggestion.name.casefold() for suggestion in rejected}
+        rejected_people = {s.person_id for s in rejected if s.person_id is not None}
+        left_out = rejected_names | self.ruled
+        reading = names.read_people(body, known=self.known, not_people=self.ruled_out)
+        found = []
+        for match in reading.known_people():
+            person = self.by_pk[match.key]
+            if person.pk in rejected_people or person.name.casefold() in left_out:
+                continue
+            found.append(_proposal(person.name, person, match))
+        for candidate in reading.new_names(known_names=self.known_names, rejected=rejected_names):
+            if candidate.name.casefold() in left_out:
+                continue
+            if any(proposal.name == candidate.name for proposal in found):
+                continue
+            found.append(_proposal(candidate.name, None, candidate))
+        return found, reading
+
+
 def proposals(article, *, people=None, ruled_out=None):
     """What the rules propose for ``article`` given what the desk knows; writes nothing.
 
@@ -123,31 +162,11 @@ def proposals(article, *, people=None, ruled_out=None):
     names ruled out for the desk (``ruled_out``) and names rejected for this article are left
     out. The quotes are the article's quoted speech with their speakers.
     """
-    people = list(Person.objects.order_by("pk")) if people is None else people
-    by_pk = {person.pk: person for person in people}
-    ruled_out = NotAPerson.objects.names() if ruled_out is None else ruled_out
-    ruled = {" ".join(name.split()).casefold() for name in ruled_out}
+    desk = Desk(people, ruled_out)
     rejected = PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.REJECTED)
-    rejected_names = {name.casefold() for name in rejected.values_list("name", flat=True)}
-    rejected_people = set(rejected.exclude(person=None).values_list("person_id", flat=True))
-
-    body = article.body
-    known = [names.KnownPerson(person.pk, tuple(person.names())) for person in people]
-    reading = names.read_people(body, known=known, not_people=ruled_out)
     found = ArticleProposals(article)
-    for match in reading.known_people():
-        person = by_pk[match.key]
-        if person.pk in rejected_people or person.name.casefold() in rejected_names | ruled:
-            continue
-        found.people.append(_proposal(person.name, person, match))
-    known_names = [name for person in people for name in person.names()]
-    for candidate in reading.new_names(known_names=known_names, rejected=rejected_names):
-        if candidate.name.casefold() in ruled or candidate.name.casefold() in rejected_names:
-            continue
-        if any(proposal.name == candidate.name for proposal in found.people):
-            continue
-        found.people.append(_proposal(candidate.name, None, candidate))
-    for quote in quotes.find_quotes(body, people=reading):
+    found.people, reading = desk.people_named(article.body, rejected=list(rejected))
+    for quote in quotes.find_quotes(article.body, people=reading):
         found.quotes.append(
             QuoteProposal(
                 text=quote.text,
@@ -155,7 +174,7 @@ def proposals(article, *, people=None, ruled_out=None):
                 end=quote.end,
                 speaker=quote.said_by,
                 speaker_kind=str(quote.said_by_kind),
-                person=by_pk.get(quote.said_by_key),
+                person=desk.by_pk.get(quote.said_by_key),
             )
         )
     return found
@@ -194,14 +213,9 @@ def suggest_people(article, user=None):
         "person_id", "start", "end"
     ):
         stored.setdefault(person_id, set()).add((start, end))
-
-    wanted = {}
-    for proposal in proposals(article).people:
-        person = proposal.person
-        spans = {tuple(span) for span in proposal.mentions}
-        if person is not None and person.pk in tagged and spans <= stored.get(person.pk, set()):
-            continue
-        wanted[proposal.name] = proposal
+    rejected = [s for s in existing.values() if s.status == SuggestionStatus.REJECTED]
+    found, _ = Desk().people_named(article.body, rejected=rejected)
+    wanted = _wanted(found, tagged, stored)
 
     changed = []
     for name, proposal in wanted.items():
@@ -219,25 +233,75 @@ def suggest_people(article, user=None):
             continue  # already proposed as it stands
         # An accepted suggestion comes back when the article names the person in
         # places not stored yet (an alias added since, say).
-        suggestion.person, suggestion.mentions = person, proposal.mentions
-        suggestion.more_mentions, suggestion.description = (
-            proposal.more_mentions,
-            proposal.description[:300],
-        )
-        suggestion.status, suggestion.decided_by = SuggestionStatus.PENDING, None
-        suggestion.save()
+        _as_proposed(suggestion, proposal).save()
         changed.append(name)
     stale = PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.PENDING)
     stale.exclude(name__in=wanted).delete()
     if user is not None and changed:
-        LogEntry.objects.log_actions(
-            user_id=user.pk,
-            queryset=[article],
-            action_flag=CHANGE,
-            change_message=f"Suggested people to confirm: {', '.join(sorted(changed))}.",
-            single_object=True,
-        )
+        _logged(user, article, changed).save()
     return list(PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.PENDING))
+
+
+@transaction.atomic
+def suggest_people_in_new(articles, user=None, *, progress=None):
+    """What ``suggest_people`` proposes for each of ``articles``, created in this
+    transaction: nothing is suggested, rejected, tagged or stored on them yet, so none of
+    its per-article reads is needed. The desk is read once and the rows and log entries
+    are inserted in batches, which keeps an import of thousands linear and its queries
+    few. ``progress(done, total)`` is called after each article."""
+    desk = Desk()
+    rows, entries = [], []
+    for done, article in enumerate(articles, start=1):
+        wanted = _wanted(desk.people_named(article.body)[0])
+        rows += [
+            _as_proposed(PersonSuggestion(article=article, name=name), proposal)
+            for name, proposal in wanted.items()
+        ]
+        if user is not None and wanted:
+            entries.append(_logged(user, article, wanted))
+        if len(rows) >= BATCH:
+            PersonSuggestion.objects.bulk_create(rows)
+            rows = []
+        if progress is not None:
+            progress(done, len(articles))
+    PersonSuggestion.objects.bulk_create(rows)
+    LogEntry.objects.bulk_create(entries, batch_size=BATCH)
+
+
+def _wanted(found, tagged=frozenset(), stored=None):
+    """``{name: proposal}`` of the proposals ``found`` worth an editor's look: not a person
+    already tagged (``tagged``, their ids) whose mentions are all stored (``stored``, spans
+    by person id)."""
+    wanted = {}
+    for proposal in found:
+        person = proposal.person
+        if person is not None and person.pk in tagged:
+            spans = {tuple(span) for span in proposal.mentions}
+            if spans <= (stored or {}).get(person.pk, set()):
+                continue
+        wanted[proposal.name] = proposal
+    return wanted
+
+
+def _as_proposed(suggestion, proposal):
+    suggestion.person, suggestion.mentions = proposal.person, proposal.mentions
+    suggestion.more_mentions = proposal.more_mentions
+    suggestion.description = proposal.description[:300]
+    suggestion.status, suggestion.decided_by = SuggestionStatus.PENDING, None
+    return suggestion
+
+
+def _logged(user, article, suggested):
+    """The admin log's entry for the people just suggested on ``article`` (unsaved), as
+    ``LogEntry.objects.log_actions`` writes it."""
+    return LogEntry(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(article, for_concrete_model=False),
+        object_id=str(article.pk),
+        object_repr=str(article)[:200],
+        action_flag=CHANGE,
+        change_message=f"Suggested people to confirm: {', '.join(sorted(suggested))}.",
+    )
 
 
 def _pending_suggestion(suggestion):

@@ -20,15 +20,23 @@ def current_version(article):
     """The article's latest version; articles loaded from fixtures get their version 1 here."""
     version = article.versions.order_by("-number").first()
     if version is None:
-        version = ArticleVersion.objects.create(
-            article=article,
-            number=1,
-            body=article.body,
-            url=article.url,
-            source_name=article.source_name,
-            imported_at=article.imported_at,
-        )
+        version = first_version(article)
+        version.save()
     return version
+
+
+def first_version(article):
+    """Version 1 of ``article``, unsaved: the text it came with (an import inserts these in
+    bulk, ``services.articles``)."""
+    return ArticleVersion(
+        article=article,
+        number=1,
+        body=article.body,
+        body_sha256=body_sha256(article.body),
+        url=article.url,
+        source_name=article.source_name,
+        imported_at=article.imported_at,
+    )
 
 
 @transaction.atomic
