@@ -16,7 +16,8 @@ the shingles of the smaller text, not over the union (Jaccard), because a 100-wo
 whole into a 1,000-word feature is plainly copied and would score a meagre 0.1 by Jaccard.
 
 **Why quotes are masked.** Independent reporters at the same press conference write down the
-same words of the same speaker. Quoted speech (:func:`stories.text.quotes.find_quotes`:
+same words of the same speaker. Quoted speech (what :func:`stories.text.quotes.find_quotes`
+offers, found by :func:`stories.text.quotemarks.speech_spans` without reading who speaks:
 straight or curly double quotes, three words or more, not a title) is removed before shingling
 and no shingle spans it, so only the reporters' own sentences can pair two articles. Short
 quoted bits -- a scare-quoted word, a song's title -- stay as ordinary words, so that a copied
@@ -68,7 +69,7 @@ from datetime import date, datetime
 from itertools import accumulate
 from typing import Literal
 
-from .quotes import find_quotes
+from .quotemarks import speech_spans
 
 __all__ = [
     "CONTAINMENT_RATIO",
@@ -208,7 +209,7 @@ def _analyse(body: str) -> _Text:
     """
     matches = list(_WORD.finditer(body))
     breaks: list[int] = []  # the first word after each quote, counted among the kept words
-    quotes = find_quotes(body)
+    quotes = speech_spans(body)
     if quotes:
         positions = [match.start() for match in matches]
         quoted = bytearray(len(matches))

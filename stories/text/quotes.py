@@ -49,7 +49,7 @@ from typing import NamedTuple
 
 from . import names, words
 from .paragraphs import Paragraphs
-from .quotemarks import QUOTE_WORD, QuoteSpan, is_title, title_spans
+from .quotemarks import QuoteSpan, is_speech, title_spans
 
 __all__ = ["QuoteCandidate", "Resolution", "SpeakerKind", "find_quotes", "title_spans"]
 
@@ -135,9 +135,7 @@ def find_quotes(
     quotes: list[QuoteCandidate] = []
     previous: tuple[QuoteSpan, _Said] | None = None
     for quote in spans:
-        if len(QUOTE_WORD.findall(body, quote.start, quote.end)) < min_words:
-            continue
-        if is_title(body, quote):
+        if not is_speech(body, quote, min_words):
             continue
         speaker = _speaker_after(body, paragraphs, quote) or _speaker_before(
             body, masked, paragraphs, quote
