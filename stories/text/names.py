@@ -283,6 +283,8 @@ class _Phrase:
     gender: str = ""
     followed_by_thing: bool = False  # "St Anne" in "St Anne’s College"
     locative: bool = False  # after a preposition of place: "in Vinh Long"
+    # (the reading, the run) until the context is read: see settle().
+    pending: tuple | None = None
 
     span: tuple[int, int] = (0, 0)  # set from the tokens
     key: tuple[str, ...] = ()
@@ -290,6 +292,49 @@ class _Phrase:
     def __post_init__(self) -> None:
         self.span = (self.tokens[0].start, self.tokens[-1].end)
         self.key = tuple(token.text.casefold() for token in self.tokens)
+
+    def settle(self) -> None:
+        """Read what the words around the phrase say of it, the first time it is asked.
+
+        Most lone words (a sentence's capitalised first word, a surname before any full name)
+        never become anyone's mention, and reading the context is most of a phrase's cost, so
+        it is read only for the phrases an entity takes. It depends on nothing but the body,
+        so when it is read changes nothing.
+        """
+        if self.pending is not None:
+            reading, run = self.pending
+            self.pending = None
+            tokens, first = reading._around(run)
+            reading._read_context(tokens, self, first)
+
+
+_UNREAD = object()
+
+
+class _Lone:
+    """A capitalised word standing alone (most are a sentence's first word), not read yet.
+
+    Such a word is only ever a short form of someone named in full ("Timberlake") or a name
+    on file, so it is read as a phrase -- the same phrase :meth:`ArticlePeople._read_run`
+    makes of any run -- only when its span or its word could be one (``phrase()``); the rest
+    cost a tuple each.
+    """
+
+    __slots__ = ("_phrase", "_reading", "key", "span", "token")
+
+    def __init__(self, token: Token, reading: ArticlePeople) -> None:
+        self.token = token
+        self.span = (token.start, token.end)
+        self.key = (token.text.casefold(),)  # the phrase's key, if it makes one
+        self._reading = reading
+        self._phrase = _UNREAD
+
+    def phrase(self) -> _Phrase | None:
+        if self._phrase is _UNREAD:
+            reading = self._reading
+            found = list(reading._read_run([self.token], reading._lowercase, reading._headings))
+            self._phrase = found[0] if found else None
+        return self._phrase
 
 
 @dataclass
@@ -343,6 +388,7 @@ class _Entity:
 
     def note(self, phrase: _Phrase) -> None:
         """What this mention says about the entity: title, role, gender, signs."""
+        phrase.settle()
         self.person_signs += phrase.person_signs
         self.thing_signs += phrase.thing_signs
         self.seen += 1
@@ -424,20 +470,22 @@ class ArticlePeople:
 
     # --- Reading the phrases ----------------------------------------------------------------
 
-    def _phrases(self) -> list[_Phrase]:
+    def _phrases(self) -> list[_Phrase | _Lone]:
         """Every phrase of the body, in one pass over its capitalised words.
 
         Only the words of a run and a few around it (for what the context says) become
-        tokens: the lowercase text between runs is stepped over by a regular expression.
+        tokens: the lowercase text between runs is stepped over by a regular expression. A
+        word standing alone is read as a phrase only when a rule asks (:class:`_Lone`).
         """
         body = self.body
-        lowercase: set[str] = set()
-        for start, end in self.paragraphs.spans:
-            lowercase.update(word for word in set(WORD.findall(body, start, end)) if word.islower())
-        headings: dict[int, bool] = {}
-        phrases: list[_Phrase] = []
+        self._lowercase = _LowercaseWords(body)
+        self._headings: dict[int, bool] = {}
+        phrases: list[_Phrase | _Lone] = []
         for run in _capitalised_runs(body, self._titles):
-            phrases.extend(self._read_run(run, lowercase, headings))
+            if len(run) == 1:
+                phrases.append(_Lone(run[0], self))
+            else:
+                phrases.extend(self._read_run(run, self._lowercase, self._headings))
         return phrases
 
     def _around(self, run: list[Token]) -> tuple[list[Token], int]:
@@ -517,8 +565,7 @@ class ArticlePeople:
             followed_by_thing=followed,
         )
         if not thing:
-            tokens, first = self._around(run)
-            self._read_context(tokens, phrase, first)
+            phrase.pending = (self, run)
         return phrase
 
     def _read_context(self, tokens: list[Token], phrase: _Phrase, first: int) -> None:
@@ -877,7 +924,22 @@ def _continues(body: str, run: list[Token], token: Token) -> bool:
     return before.isspace() and all(among(STOPWORDS, part.text) for part in openers)
 
 
-def _trim(run: list[Token], lowercase: set[str], sentence_start: bool) -> list[Token]:
+class _LowercaseWords:
+    """The words the body writes in lowercase, gathered only once a rule asks (few do)."""
+
+    def __init__(self, body: str) -> None:
+        self._body = body
+        self._words: frozenset[str] | None = None
+
+    def __contains__(self, word: str) -> bool:
+        if self._words is None:
+            self._words = frozenset(
+                word for word in set(WORD.findall(self._body)) if word.islower()
+            )
+        return word in self._words
+
+
+def _trim(run: list[Token], lowercase: _LowercaseWords, sentence_start: bool) -> list[Token]:
     tokens = list(run)
     while tokens:
         word = tokens[0].text
@@ -1139,7 +1201,7 @@ def _group_names(phrases: list[_Phrase]) -> list[_Entity]:
     found in running text: a title-cased heading is full of capitalised phrases that are not
     people ("Old School", "Positive Interactions").
     """
-    names = [phrase for phrase in phrases if len(phrase.tokens) > 1]
+    names = [phrase for phrase in phrases if type(phrase) is _Phrase and len(phrase.tokens) > 1]
     entities: list[_Entity] = []
     by_word: dict[str, list[_Entity]] = {}
     for phrase in sorted(names, key=lambda phrase: (phrase.heading, -len(phrase.tokens))):
@@ -1267,7 +1329,11 @@ def _attach_known(
     covering = _SpanIndex(entities)
     # A lone word that is a name on file ("Mayor Lowe" for an alias "Lowe") belongs to
     # no entity yet: what its phrase says (the title, the role) is the known person's.
-    lone = {phrase.span: phrase for phrase in phrases if len(phrase.tokens) == 1}
+    lone = {
+        phrase.span: phrase
+        for phrase in phrases
+        if type(phrase) is _Lone or len(phrase.tokens) == 1
+    }
     by_people: dict[tuple[int, ...], _Entity] = {}
     for span in sorted(known):
         indices = tuple(known[span])
@@ -1288,8 +1354,11 @@ def _attach_known(
             entity = home
         if found is not None and found[0] != span:
             entity.spans.discard(found[0])  # "Mayor Mary Lowe" gives way to "Mary Lowe"
-        if found is None and span in lone:
-            entity.note(lone[span])
+        phrase = lone.get(span) if found is None else None
+        if type(phrase) is _Lone:
+            phrase = phrase.phrase()
+        if phrase is not None:
+            entity.note(phrase)
         entity.spans.add(span)
         if not entity.known:
             entity.known = list(indices)
@@ -1357,6 +1426,12 @@ def _attach_short_forms(body: str, phrases: list[_Phrase], entities: list[_Entit
     latest: dict[tuple[str, ...], _Entity] = {}
     active: set[int] = set()
     for phrase in sorted(phrases, key=lambda phrase: phrase.span):
+        if type(phrase) is _Lone:
+            if phrase.span not in owner and phrase.key not in latest:
+                continue  # nobody's short form: reading it would change nothing
+            phrase = phrase.phrase()
+            if phrase is None:
+                continue
         entity = owner.get(phrase.span)
         if entity is not None:
             if len(phrase.tokens) > 1 or id(entity) in active:
