@@ -66,7 +66,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import gt, itemgetter
 from typing import Literal
 
 from .quotemarks import speech_spans
@@ -121,6 +122,7 @@ _CACHE_SIZE = 256
 # accents of decomposed Latin, Greek and Cyrillic ("cafe\u0301" is "café"), which \w lacks.
 _LETTERS = r"[^\W_]+(?:[\u0300-\u036f]+[^\W_]*)*"
 _WORD = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _APOSTROPHES = str.maketrans("", "", "'’")
 
 DecidedBy = Literal["date", "containment", "order"]
@@ -205,32 +207,37 @@ def _analyse(body: str) -> _Text:
     """Words outside quoted speech, in order; no shingle spans a quote.
 
     Written for speed (it is most of the detector's time): the per-word work is done by C
-    loops over whole lists rather than word by word in Python.
+    loops over whole lists rather than word by word in Python. Splitting the body at its words
+    gives the words and, from the lengths of the pieces, where each starts and ends, without
+    a match object a word.
     """
-    matches = list(_WORD.finditer(body))
+    pieces = _WORD_SPLIT.split(body)  # separator, word, separator, ..., separator
+    raw = pieces[1::2]
+    offsets = [0, *accumulate(map(len, pieces))]  # where each piece starts
+    starts, ends = offsets[1:-1:2], offsets[2::2]
     breaks: list[int] = []  # the first word after each quote, counted among the kept words
     quotes = speech_spans(body)
     if quotes:
-        positions = [match.start() for match in matches]
-        quoted = bytearray(len(matches))
+        keep = bytearray(b"\x01") * len(raw)
         after_quotes = []
         for quote in quotes:
-            first = bisect_left(positions, quote.start)
-            after = bisect_left(positions, quote.end)
-            quoted[first:after] = b"\x01" * (after - first)
+            first = bisect_left(starts, quote.start)
+            after = bisect_left(starts, quote.end)
+            keep[first:after] = bytes(after - first)
             after_quotes.append(after)
-        quoted_before = [0, *accumulate(quoted)]
-        breaks = [after - quoted_before[after] for after in after_quotes]
-        matches = [match for match, inside in zip(matches, quoted, strict=True) if not inside]
+        kept_before = [0, *accumulate(keep)]
+        breaks = [kept_before[after] for after in after_quotes]
+        raw, starts, ends = (list(compress(column, keep)) for column in (raw, starts, ends))
 
-    raw = [match.group() for match in matches]
     # One pass over all the words joined: a newline is never a word's character, and neither
     # NFKC nor casefolding makes one, so splitting gives back exactly one entry per word.
     joined = "\n".join(raw)
     if not joined.isascii():
         joined = unicodedata.normalize("NFKC", joined)
     words = joined.casefold().translate(_APOSTROPHES).split("\n") if raw else []
-    lower = [0, *accumulate(word[0].isalpha() and not word[0].isupper() for word in raw)]
+    # A word written in lower case starts with a letter that is not a capital: alpha > upper.
+    firsts = list(map(itemgetter(0), raw))
+    lower = [0, *accumulate(map(gt, map(str.isalpha, firsts), map(str.isupper, firsts)))]
 
     # Each shingle is a tuple of SHINGLE_WORDS words; zip stops at the last full one.
     columns = (words[offset:] for offset in range(SHINGLE_WORDS))
@@ -240,8 +247,6 @@ def _analyse(body: str) -> _Text:
             if index < len(shingles):
                 shingles[index] = None
     distinct = frozenset(shingles).difference((None,))
-    starts = [match.start() for match in matches]
-    ends = [match.end() for match in matches]
     return _Text(starts, ends, words, lower, shingles, distinct)
 
 
