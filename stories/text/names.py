@@ -201,6 +201,21 @@ def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     return all(word in words for word in short)
 
 
+def _last_built(build):
+    """``build`` remembering its last answer: the same desk is asked for article after
+    article, and comparing it with the last one costs far less than indexing it again."""
+    last: list = []
+
+    def cached(given: tuple):
+        if last and last[0] == given:
+            return last[1]
+        built = build(given)
+        last[:] = [given, built]
+        return built
+
+    return cached
+
+
 def _is_thing_word(word: str) -> bool:
     return word in PLACE_WORDS or word in ORGANISATION_WORDS
 
@@ -252,8 +267,25 @@ def propose_people(
     return reading.new_names(known_names=known_names, rejected=rejected)
 
 
-def _is_known(key: tuple[str, ...], known: list[tuple[str, ...]]) -> bool:
-    return any(_is_subsequence(key, name) for name in known)
+class _KnownNames:
+    """Names on file by word, so that asking whether a form is a known name or a shorter form
+    of one ("Del Toro" of "Benicio Del Toro") reads only the names sharing its first word."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.any = bool(names)
+        self.by_word: dict[str, list[tuple[str, ...]]] = {}
+        for name in names:
+            key = _key(name)
+            for word in dict.fromkeys(key):
+                self.by_word.setdefault(word, []).append(key)
+
+    def holds(self, key: tuple[str, ...]) -> bool:
+        if not key:
+            return self.any  # the empty form is a subsequence of every name
+        return any(_is_subsequence(key, name) for name in self.by_word.get(key[0], ()))
+
+
+_known_names = _last_built(_KnownNames)
 
 
 def read_people(
@@ -462,7 +494,7 @@ class ArticlePeople:
         phrases = self._phrases()
         self.entities = _group_names(phrases)
         self._things_of_the_desk()
-        _attach_known(self.entities, _known_spans(body, known), known, phrases)
+        _attach_known(self.entities, _known_spans(body, tuple(known)), known, phrases)
         _attach_short_forms(body, phrases, self.entities)
         self._attach_roles()
         self.named = self._named(known)
@@ -694,14 +726,14 @@ class ArticlePeople:
         Left out: places and organisations, people on file, names equal to a name on file or
         a shorter form of one ("Del Toro" for a known "Benicio Del Toro"), and ``rejected``.
         """
-        known = [_key(name) for name in known_names]
+        known = _known_names(tuple(known_names))
         refused = {_key(name) for name in rejected}
         candidates = []
         for entity in self.entities:
             if entity.is_thing() or entity.known or not entity.spans:
                 continue
             name = entity.fullest()
-            if _key(name) in refused or any(_is_known(key, known) for key in entity.forms):
+            if _key(name) in refused or any(known.holds(key) for key in entity.forms):
                 continue
             candidates.append(NameCandidate(name, self.mentions_of(entity), entity.description()))
         return sorted(candidates, key=lambda candidate: candidate.mentions[0].start)
@@ -1239,7 +1271,33 @@ def _home_for(key: tuple[str, ...], by_word: dict[str, list[_Entity]]) -> _Entit
     return best
 
 
-def _known_spans(body: str, people: list[KnownPerson]) -> dict[tuple[int, int], list[int]]:
+class _Desk:
+    """The names on file, indexed by their first word: what :func:`_known_spans` looks up.
+
+    Built from the whole desk, so it is built once for a run of articles read against the same
+    people (:func:`_desk`), not once an article: an import of thousands of articles with
+    thousands of people on file would otherwise index the desk thousands of times.
+    """
+
+    def __init__(self, people: tuple[KnownPerson, ...]) -> None:
+        self.people = people
+        self.by_word: dict[str, list[tuple[str, int, int]]] = {}
+        self.loose: list[tuple[str, int]] = []  # names without a letter (an emoji): rare
+        for index, person in enumerate(people):
+            for name in dict.fromkeys(" ".join(alias.split()) for alias in person.names):
+                if not name:
+                    continue
+                first = _FIRST_LETTERS.search(name)
+                if first is None:
+                    self.loose.append((name, index))
+                else:
+                    self.by_word.setdefault(first.group(), []).append((name, index, first.start()))
+
+
+_desk = _last_built(_Desk)
+
+
+def _known_spans(body: str, people: tuple[KnownPerson, ...]) -> dict[tuple[int, int], list[int]]:
     """Where each known person's names and aliases occur: span -> indices of the people.
 
     Leftmost-longest over all of them, so "Megan Thee Stallion" is one span and not also
@@ -1247,17 +1305,8 @@ def _known_spans(body: str, people: list[KnownPerson]) -> dict[tuple[int, int], 
     where the body has its first word, found through one dictionary, whatever the size of the
     desk.
     """
-    by_word: dict[str, list[tuple[str, int, int]]] = {}
-    loose: list[tuple[str, int]] = []  # names without a letter (an emoji): rare
-    for index, person in enumerate(people):
-        for name in dict.fromkeys(" ".join(alias.split()) for alias in person.names):
-            if not name:
-                continue
-            first = _FIRST_LETTERS.search(name)
-            if first is None:
-                loose.append((name, index))
-            else:
-                by_word.setdefault(first.group(), []).append((name, index, first.start()))
+    desk = _desk(people)
+    by_word, loose = desk.by_word, desk.loose
     hits: list[tuple[int, int, int]] = []
     if by_word:
         for letters in _FIRST_LETTERS.finditer(body):
