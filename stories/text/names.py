@@ -191,6 +191,7 @@ _THING_WORDS = 8
 _STRONG, _WEAK = 3, 1
 
 
+@lru_cache(maxsize=8192)
 def _key(name: str) -> tuple[str, ...]:
     """How names are compared: word by word, ignoring case, spacing and initials' dots."""
     return tuple(token.text.casefold() for token in tokenise(name))
@@ -864,6 +865,8 @@ def _title_text(body: str, found: list[Title], first_name_word: Token) -> str:
 
 def _split_at_title(words: list[Token]) -> tuple[list, list, list] | None:
     """(prefix, titles, name) where titles stand before at least one word of a name."""
+    if not any(token.text in _TITLE_OPENERS for token in words[:-1]):
+        return None  # no title can start here, and one must leave a word after it
     longest = LONGEST_TITLE
     for index in range(len(words)):
         found, position = [], index
@@ -884,6 +887,9 @@ def _split_at_title(words: list[Token]) -> tuple[list, list, list] | None:
                 return words[:index], found, rest
             return None
     return None
+
+
+_TITLE_OPENERS = frozenset(title[0] for title in TITLES)
 
 
 def _capitalised_runs(body: str, titles: list[tuple[int, int]]) -> Iterator[list[Token]]:
