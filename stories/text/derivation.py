@@ -327,8 +327,9 @@ class DerivationIndex:
         self._articles: list[ArticleText] = []
         self._numbers: dict[Hashable, int] = {}
         self._shingles: list[array] = []  # each article's distinct shingle hashes
-        # shingle -> the one article holding it, or the list of them in index order.
-        self._postings: dict[int, int | list[int]] = {}
+        # shingle -> the one article holding it, or the list of them in index order; None for
+        # a common shingle, so that adding an article costs one lookup a shingle.
+        self._postings: dict[int, int | list[int] | None] = {}
         self._common: set[int] = set()  # shingles in more than max_document_frequency articles
         # (earlier, later) article numbers sharing enough shingles, when the later was added.
         self._candidates: list[tuple[int, int]] = []
@@ -345,9 +346,12 @@ class DerivationIndex:
     def stats(self) -> IndexStats:
         """Sizes, for a benchmark or a log line; it walks the postings, so not for a hot path."""
         held = sum(
-            1 if type(holders) is int else len(holders) for holders in self._postings.values()
+            1 if type(holders) is int else len(holders)
+            for holders in self._postings.values()
+            if holders is not None
         )
-        return IndexStats(len(self._articles), len(self._postings), held, len(self._common))
+        shingles = len(self._postings) - len(self._common)
+        return IndexStats(len(self._articles), shingles, held, len(self._common))
 
     def add(self, article: ArticleText) -> None:
         """Index one more article; its key must be new to the index."""
@@ -363,16 +367,13 @@ class DerivationIndex:
         # saves relations() a second pass over the postings.
         postings, common, counts = self._postings, self._common, {}
         for shingle in text.distinct:
-            if shingle in common:
-                continue
-            holders = postings.get(shingle)
-            if holders is None:
-                postings[shingle] = number  # most shingles: one article, no list to allocate
-                continue
+            holders = postings.setdefault(shingle, number)
+            if holders is number or holders is None:
+                continue  # most shingles: new, one article, no list to allocate; or common
             if type(holders) is int:
                 holders = postings[shingle] = [holders]
             if len(holders) >= self._max_df:
-                del postings[shingle]
+                postings[shingle] = None
                 common.add(shingle)
                 continue
             for other in holders:
