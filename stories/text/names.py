@@ -971,9 +971,7 @@ class _LowercaseWords:
 
     def __contains__(self, word: str) -> bool:
         if self._words is None:
-            self._words = frozenset(
-                word for word in set(WORD.findall(self._body)) if word.islower()
-            )
+            self._words = frozenset(filter(str.islower, set(WORD.findall(self._body))))
         return word in self._words
 
 
