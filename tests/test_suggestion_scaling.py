@@ -112,3 +112,19 @@ def test_quoted_titles_do_not_multiply_the_work(text):
     small = f"{titles}.\n\n{text}"
     large = "\n\n".join([small] * 4)
     assert ratio(names.read_people, small, large) < LINEAR
+
+
+def quotes_in_one_paragraph(count: int) -> str:
+    """``count`` quotations in one paragraph without a full stop: each looks back over its
+    neighbours, attributed after ("said Ada Quist and") or not at all."""
+    return " ".join(
+        f"“word number {index} here” said Ada Quist and “the plan for {index} stands”"
+        for index in range(count)
+    )
+
+
+def test_a_paragraph_of_many_quotations_stays_linear():
+    small, large = quotes_in_one_paragraph(60), quotes_in_one_paragraph(240)
+    reading_small, reading_large = names.read_people(small), names.read_people(large)
+    more = steps(quotes.find_quotes, large, people=reading_large)
+    assert more / steps(quotes.find_quotes, small, people=reading_small) < LINEAR

@@ -16,7 +16,8 @@ the shingles of the smaller text, not over the union (Jaccard), because a 100-wo
 whole into a 1,000-word feature is plainly copied and would score a meagre 0.1 by Jaccard.
 
 **Why quotes are masked.** Independent reporters at the same press conference write down the
-same words of the same speaker. Quoted speech (:func:`stories.text.quotes.find_quotes`:
+same words of the same speaker. Quoted speech (what :func:`stories.text.quotes.find_quotes`
+offers, found by :func:`stories.text.quotemarks.speech_spans` without reading who speaks:
 straight or curly double quotes, three words or more, not a title) is removed before shingling
 and no shingle spans it, so only the reporters' own sentences can pair two articles. Short
 quoted bits -- a scare-quoted word, a song's title -- stay as ordinary words, so that a copied
@@ -65,10 +66,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import gt, itemgetter
 from typing import Literal
 
-from .quotes import find_quotes
+from .quotemarks import speech_spans
 
 __all__ = [
     "CONTAINMENT_RATIO",
@@ -120,6 +122,7 @@ _CACHE_SIZE = 256
 # accents of decomposed Latin, Greek and Cyrillic ("cafe\u0301" is "café"), which \w lacks.
 _LETTERS = r"[^\W_]+(?:[\u0300-\u036f]+[^\W_]*)*"
 _WORD = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _APOSTROPHES = str.maketrans("", "", "'’")
 
 DecidedBy = Literal["date", "containment", "order"]
@@ -204,32 +207,37 @@ def _analyse(body: str) -> _Text:
     """Words outside quoted speech, in order; no shingle spans a quote.
 
     Written for speed (it is most of the detector's time): the per-word work is done by C
-    loops over whole lists rather than word by word in Python.
+    loops over whole lists rather than word by word in Python. Splitting the body at its words
+    gives the words and, from the lengths of the pieces, where each starts and ends, without
+    a match object a word.
     """
-    matches = list(_WORD.finditer(body))
+    pieces = _WORD_SPLIT.split(body)  # separator, word, separator, ..., separator
+    raw = pieces[1::2]
+    offsets = [0, *accumulate(map(len, pieces))]  # where each piece starts
+    starts, ends = offsets[1:-1:2], offsets[2::2]
     breaks: list[int] = []  # the first word after each quote, counted among the kept words
-    quotes = find_quotes(body)
+    quotes = speech_spans(body)
     if quotes:
-        positions = [match.start() for match in matches]
-        quoted = bytearray(len(matches))
+        keep = bytearray(b"\x01") * len(raw)
         after_quotes = []
         for quote in quotes:
-            first = bisect_left(positions, quote.start)
-            after = bisect_left(positions, quote.end)
-            quoted[first:after] = b"\x01" * (after - first)
+            first = bisect_left(starts, quote.start)
+            after = bisect_left(starts, quote.end)
+            keep[first:after] = bytes(after - first)
             after_quotes.append(after)
-        quoted_before = [0, *accumulate(quoted)]
-        breaks = [after - quoted_before[after] for after in after_quotes]
-        matches = [match for match, inside in zip(matches, quoted, strict=True) if not inside]
+        kept_before = [0, *accumulate(keep)]
+        breaks = [kept_before[after] for after in after_quotes]
+        raw, starts, ends = (list(compress(column, keep)) for column in (raw, starts, ends))
 
-    raw = [match.group() for match in matches]
     # One pass over all the words joined: a newline is never a word's character, and neither
     # NFKC nor casefolding makes one, so splitting gives back exactly one entry per word.
     joined = "\n".join(raw)
     if not joined.isascii():
         joined = unicodedata.normalize("NFKC", joined)
     words = joined.casefold().translate(_APOSTROPHES).split("\n") if raw else []
-    lower = [0, *accumulate(word[0].isalpha() and not word[0].isupper() for word in raw)]
+    # A word written in lower case starts with a letter that is not a capital: alpha > upper.
+    firsts = list(map(itemgetter(0), raw))
+    lower = [0, *accumulate(map(gt, map(str.isalpha, firsts), map(str.isupper, firsts)))]
 
     # Each shingle is a tuple of SHINGLE_WORDS words; zip stops at the last full one.
     columns = (words[offset:] for offset in range(SHINGLE_WORDS))
@@ -239,8 +247,6 @@ def _analyse(body: str) -> _Text:
             if index < len(shingles):
                 shingles[index] = None
     distinct = frozenset(shingles).difference((None,))
-    starts = [match.start() for match in matches]
-    ends = [match.end() for match in matches]
     return _Text(starts, ends, words, lower, shingles, distinct)
 
 
@@ -321,8 +327,9 @@ class DerivationIndex:
         self._articles: list[ArticleText] = []
         self._numbers: dict[Hashable, int] = {}
         self._shingles: list[array] = []  # each article's distinct shingle hashes
-        # shingle -> the one article holding it, or the list of them in index order.
-        self._postings: dict[int, int | list[int]] = {}
+        # shingle -> the one article holding it, or the list of them in index order; None for
+        # a common shingle, so that adding an article costs one lookup a shingle.
+        self._postings: dict[int, int | list[int] | None] = {}
         self._common: set[int] = set()  # shingles in more than max_document_frequency articles
         # (earlier, later) article numbers sharing enough shingles, when the later was added.
         self._candidates: list[tuple[int, int]] = []
@@ -339,9 +346,12 @@ class DerivationIndex:
     def stats(self) -> IndexStats:
         """Sizes, for a benchmark or a log line; it walks the postings, so not for a hot path."""
         held = sum(
-            1 if type(holders) is int else len(holders) for holders in self._postings.values()
+            1 if type(holders) is int else len(holders)
+            for holders in self._postings.values()
+            if holders is not None
         )
-        return IndexStats(len(self._articles), len(self._postings), held, len(self._common))
+        shingles = len(self._postings) - len(self._common)
+        return IndexStats(len(self._articles), shingles, held, len(self._common))
 
     def add(self, article: ArticleText) -> None:
         """Index one more article; its key must be new to the index."""
@@ -357,16 +367,13 @@ class DerivationIndex:
         # saves relations() a second pass over the postings.
         postings, common, counts = self._postings, self._common, {}
         for shingle in text.distinct:
-            if shingle in common:
-                continue
-            holders = postings.get(shingle)
-            if holders is None:
-                postings[shingle] = number  # most shingles: one article, no list to allocate
-                continue
+            holders = postings.setdefault(shingle, number)
+            if holders is number or holders is None:
+                continue  # most shingles: new, one article, no list to allocate; or common
             if type(holders) is int:
                 holders = postings[shingle] = [holders]
             if len(holders) >= self._max_df:
-                del postings[shingle]
+                postings[shingle] = None
                 common.add(shingle)
                 continue
             for other in holders:

@@ -191,6 +191,7 @@ _THING_WORDS = 8
 _STRONG, _WEAK = 3, 1
 
 
+@lru_cache(maxsize=8192)
 def _key(name: str) -> tuple[str, ...]:
     """How names are compared: word by word, ignoring case, spacing and initials' dots."""
     return tuple(token.text.casefold() for token in tokenise(name))
@@ -199,6 +200,21 @@ def _key(name: str) -> tuple[str, ...]:
 def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     words = iter(long)
     return all(word in words for word in short)
+
+
+def _last_built(build):
+    """``build`` remembering its last answer: the same desk is asked for article after
+    article, and comparing it with the last one costs far less than indexing it again."""
+    last: list = []
+
+    def cached(given: tuple):
+        if last and last[0] == given:
+            return last[1]
+        built = build(given)
+        last[:] = [given, built]
+        return built
+
+    return cached
 
 
 def _is_thing_word(word: str) -> bool:
@@ -252,8 +268,25 @@ def propose_people(
     return reading.new_names(known_names=known_names, rejected=rejected)
 
 
-def _is_known(key: tuple[str, ...], known: list[tuple[str, ...]]) -> bool:
-    return any(_is_subsequence(key, name) for name in known)
+class _KnownNames:
+    """Names on file by word, so that asking whether a form is a known name or a shorter form
+    of one ("Del Toro" of "Benicio Del Toro") reads only the names sharing its first word."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.any = bool(names)
+        self.by_word: dict[str, list[tuple[str, ...]]] = {}
+        for name in names:
+            key = _key(name)
+            for word in dict.fromkeys(key):
+                self.by_word.setdefault(word, []).append(key)
+
+    def holds(self, key: tuple[str, ...]) -> bool:
+        if not key:
+            return self.any  # the empty form is a subsequence of every name
+        return any(_is_subsequence(key, name) for name in self.by_word.get(key[0], ()))
+
+
+_known_names = _last_built(_KnownNames)
 
 
 def read_people(
@@ -283,6 +316,8 @@ class _Phrase:
     gender: str = ""
     followed_by_thing: bool = False  # "St Anne" in "St Anne’s College"
     locative: bool = False  # after a preposition of place: "in Vinh Long"
+    # (the reading, the run) until the context is read: see settle().
+    pending: tuple | None = None
 
     span: tuple[int, int] = (0, 0)  # set from the tokens
     key: tuple[str, ...] = ()
@@ -290,6 +325,49 @@ class _Phrase:
     def __post_init__(self) -> None:
         self.span = (self.tokens[0].start, self.tokens[-1].end)
         self.key = tuple(token.text.casefold() for token in self.tokens)
+
+    def settle(self) -> None:
+        """Read what the words around the phrase say of it, the first time it is asked.
+
+        Most lone words (a sentence's capitalised first word, a surname before any full name)
+        never become anyone's mention, and reading the context is most of a phrase's cost, so
+        it is read only for the phrases an entity takes. It depends on nothing but the body,
+        so when it is read changes nothing.
+        """
+        if self.pending is not None:
+            reading, run = self.pending
+            self.pending = None
+            tokens, first = reading._around(run)
+            reading._read_context(tokens, self, first)
+
+
+_UNREAD = object()
+
+
+class _Lone:
+    """A capitalised word standing alone (most are a sentence's first word), not read yet.
+
+    Such a word is only ever a short form of someone named in full ("Timberlake") or a name
+    on file, so it is read as a phrase -- the same phrase :meth:`ArticlePeople._read_run`
+    makes of any run -- only when its span or its word could be one (``phrase()``); the rest
+    cost a tuple each.
+    """
+
+    __slots__ = ("_phrase", "_reading", "key", "span", "token")
+
+    def __init__(self, token: Token, reading: ArticlePeople) -> None:
+        self.token = token
+        self.span = (token.start, token.end)
+        self.key = (token.text.casefold(),)  # the phrase's key, if it makes one
+        self._reading = reading
+        self._phrase = _UNREAD
+
+    def phrase(self) -> _Phrase | None:
+        if self._phrase is _UNREAD:
+            reading = self._reading
+            found = list(reading._read_run([self.token], reading._lowercase, reading._headings))
+            self._phrase = found[0] if found else None
+        return self._phrase
 
 
 @dataclass
@@ -343,6 +421,7 @@ class _Entity:
 
     def note(self, phrase: _Phrase) -> None:
         """What this mention says about the entity: title, role, gender, signs."""
+        phrase.settle()
         self.person_signs += phrase.person_signs
         self.thing_signs += phrase.thing_signs
         self.seen += 1
@@ -416,7 +495,7 @@ class ArticlePeople:
         phrases = self._phrases()
         self.entities = _group_names(phrases)
         self._things_of_the_desk()
-        _attach_known(self.entities, _known_spans(body, known), known, phrases)
+        _attach_known(self.entities, _known_spans(body, tuple(known)), known, phrases)
         _attach_short_forms(body, phrases, self.entities)
         self._attach_roles()
         self.named = self._named(known)
@@ -424,20 +503,22 @@ class ArticlePeople:
 
     # --- Reading the phrases ----------------------------------------------------------------
 
-    def _phrases(self) -> list[_Phrase]:
+    def _phrases(self) -> list[_Phrase | _Lone]:
         """Every phrase of the body, in one pass over its capitalised words.
 
         Only the words of a run and a few around it (for what the context says) become
-        tokens: the lowercase text between runs is stepped over by a regular expression.
+        tokens: the lowercase text between runs is stepped over by a regular expression. A
+        word standing alone is read as a phrase only when a rule asks (:class:`_Lone`).
         """
         body = self.body
-        lowercase: set[str] = set()
-        for start, end in self.paragraphs.spans:
-            lowercase.update(word for word in set(WORD.findall(body, start, end)) if word.islower())
-        headings: dict[int, bool] = {}
-        phrases: list[_Phrase] = []
+        self._lowercase = _LowercaseWords(body)
+        self._headings: dict[int, bool] = {}
+        phrases: list[_Phrase | _Lone] = []
         for run in _capitalised_runs(body, self._titles):
-            phrases.extend(self._read_run(run, lowercase, headings))
+            if len(run) == 1:
+                phrases.append(_Lone(run[0], self))
+            else:
+                phrases.extend(self._read_run(run, self._lowercase, self._headings))
         return phrases
 
     def _around(self, run: list[Token]) -> tuple[list[Token], int]:
@@ -517,8 +598,7 @@ class ArticlePeople:
             followed_by_thing=followed,
         )
         if not thing:
-            tokens, first = self._around(run)
-            self._read_context(tokens, phrase, first)
+            phrase.pending = (self, run)
         return phrase
 
     def _read_context(self, tokens: list[Token], phrase: _Phrase, first: int) -> None:
@@ -647,14 +727,14 @@ class ArticlePeople:
         Left out: places and organisations, people on file, names equal to a name on file or
         a shorter form of one ("Del Toro" for a known "Benicio Del Toro"), and ``rejected``.
         """
-        known = [_key(name) for name in known_names]
+        known = _known_names(tuple(known_names))
         refused = {_key(name) for name in rejected}
         candidates = []
         for entity in self.entities:
             if entity.is_thing() or entity.known or not entity.spans:
                 continue
             name = entity.fullest()
-            if _key(name) in refused or any(_is_known(key, known) for key in entity.forms):
+            if _key(name) in refused or any(known.holds(key) for key in entity.forms):
                 continue
             candidates.append(NameCandidate(name, self.mentions_of(entity), entity.description()))
         return sorted(candidates, key=lambda candidate: candidate.mentions[0].start)
@@ -785,6 +865,8 @@ def _title_text(body: str, found: list[Title], first_name_word: Token) -> str:
 
 def _split_at_title(words: list[Token]) -> tuple[list, list, list] | None:
     """(prefix, titles, name) where titles stand before at least one word of a name."""
+    if not any(token.text in _TITLE_OPENERS for token in words[:-1]):
+        return None  # no title can start here, and one must leave a word after it
     longest = LONGEST_TITLE
     for index in range(len(words)):
         found, position = [], index
@@ -805,6 +887,9 @@ def _split_at_title(words: list[Token]) -> tuple[list, list, list] | None:
                 return words[:index], found, rest
             return None
     return None
+
+
+_TITLE_OPENERS = frozenset(title[0] for title in TITLES)
 
 
 def _capitalised_runs(body: str, titles: list[tuple[int, int]]) -> Iterator[list[Token]]:
@@ -877,7 +962,20 @@ def _continues(body: str, run: list[Token], token: Token) -> bool:
     return before.isspace() and all(among(STOPWORDS, part.text) for part in openers)
 
 
-def _trim(run: list[Token], lowercase: set[str], sentence_start: bool) -> list[Token]:
+class _LowercaseWords:
+    """The words the body writes in lowercase, gathered only once a rule asks (few do)."""
+
+    def __init__(self, body: str) -> None:
+        self._body = body
+        self._words: frozenset[str] | None = None
+
+    def __contains__(self, word: str) -> bool:
+        if self._words is None:
+            self._words = frozenset(filter(str.islower, set(WORD.findall(self._body))))
+        return word in self._words
+
+
+def _trim(run: list[Token], lowercase: _LowercaseWords, sentence_start: bool) -> list[Token]:
     tokens = list(run)
     while tokens:
         word = tokens[0].text
@@ -1139,7 +1237,7 @@ def _group_names(phrases: list[_Phrase]) -> list[_Entity]:
     found in running text: a title-cased heading is full of capitalised phrases that are not
     people ("Old School", "Positive Interactions").
     """
-    names = [phrase for phrase in phrases if len(phrase.tokens) > 1]
+    names = [phrase for phrase in phrases if type(phrase) is _Phrase and len(phrase.tokens) > 1]
     entities: list[_Entity] = []
     by_word: dict[str, list[_Entity]] = {}
     for phrase in sorted(names, key=lambda phrase: (phrase.heading, -len(phrase.tokens))):
@@ -1177,7 +1275,33 @@ def _home_for(key: tuple[str, ...], by_word: dict[str, list[_Entity]]) -> _Entit
     return best
 
 
-def _known_spans(body: str, people: list[KnownPerson]) -> dict[tuple[int, int], list[int]]:
+class _Desk:
+    """The names on file, indexed by their first word: what :func:`_known_spans` looks up.
+
+    Built from the whole desk, so it is built once for a run of articles read against the same
+    people (:func:`_desk`), not once an article: an import of thousands of articles with
+    thousands of people on file would otherwise index the desk thousands of times.
+    """
+
+    def __init__(self, people: tuple[KnownPerson, ...]) -> None:
+        self.people = people
+        self.by_word: dict[str, list[tuple[str, int, int]]] = {}
+        self.loose: list[tuple[str, int]] = []  # names without a letter (an emoji): rare
+        for index, person in enumerate(people):
+            for name in dict.fromkeys(" ".join(alias.split()) for alias in person.names):
+                if not name:
+                    continue
+                first = _FIRST_LETTERS.search(name)
+                if first is None:
+                    self.loose.append((name, index))
+                else:
+                    self.by_word.setdefault(first.group(), []).append((name, index, first.start()))
+
+
+_desk = _last_built(_Desk)
+
+
+def _known_spans(body: str, people: tuple[KnownPerson, ...]) -> dict[tuple[int, int], list[int]]:
     """Where each known person's names and aliases occur: span -> indices of the people.
 
     Leftmost-longest over all of them, so "Megan Thee Stallion" is one span and not also
@@ -1185,17 +1309,8 @@ def _known_spans(body: str, people: list[KnownPerson]) -> dict[tuple[int, int], 
     where the body has its first word, found through one dictionary, whatever the size of the
     desk.
     """
-    by_word: dict[str, list[tuple[str, int, int]]] = {}
-    loose: list[tuple[str, int]] = []  # names without a letter (an emoji): rare
-    for index, person in enumerate(people):
-        for name in dict.fromkeys(" ".join(alias.split()) for alias in person.names):
-            if not name:
-                continue
-            first = _FIRST_LETTERS.search(name)
-            if first is None:
-                loose.append((name, index))
-            else:
-                by_word.setdefault(first.group(), []).append((name, index, first.start()))
+    desk = _desk(people)
+    by_word, loose = desk.by_word, desk.loose
     hits: list[tuple[int, int, int]] = []
     if by_word:
         for letters in _FIRST_LETTERS.finditer(body):
@@ -1267,7 +1382,11 @@ def _attach_known(
     covering = _SpanIndex(entities)
     # A lone word that is a name on file ("Mayor Lowe" for an alias "Lowe") belongs to
     # no entity yet: what its phrase says (the title, the role) is the known person's.
-    lone = {phrase.span: phrase for phrase in phrases if len(phrase.tokens) == 1}
+    lone = {
+        phrase.span: phrase
+        for phrase in phrases
+        if type(phrase) is _Lone or len(phrase.tokens) == 1
+    }
     by_people: dict[tuple[int, ...], _Entity] = {}
     for span in sorted(known):
         indices = tuple(known[span])
@@ -1288,8 +1407,11 @@ def _attach_known(
             entity = home
         if found is not None and found[0] != span:
             entity.spans.discard(found[0])  # "Mayor Mary Lowe" gives way to "Mary Lowe"
-        if found is None and span in lone:
-            entity.note(lone[span])
+        phrase = lone.get(span) if found is None else None
+        if type(phrase) is _Lone:
+            phrase = phrase.phrase()
+        if phrase is not None:
+            entity.note(phrase)
         entity.spans.add(span)
         if not entity.known:
             entity.known = list(indices)
@@ -1357,6 +1479,12 @@ def _attach_short_forms(body: str, phrases: list[_Phrase], entities: list[_Entit
     latest: dict[tuple[str, ...], _Entity] = {}
     active: set[int] = set()
     for phrase in sorted(phrases, key=lambda phrase: phrase.span):
+        if type(phrase) is _Lone:
+            if phrase.span not in owner and phrase.key not in latest:
+                continue  # nobody's short form: reading it would change nothing
+            phrase = phrase.phrase()
+            if phrase is None:
+                continue
         entity = owner.get(phrase.span)
         if entity is not None:
             if len(phrase.tokens) > 1 or id(entity) in active:

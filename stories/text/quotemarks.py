@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from . import words
 from .paragraphs import paragraph_spans
 
-__all__ = ["QuoteSpan", "is_title", "quote_spans", "title_spans"]
+__all__ = ["QuoteSpan", "is_speech", "is_title", "quote_spans", "speech_spans", "title_spans"]
 
 _OPENING = "“"
 _CLOSING = "”"
@@ -111,3 +111,20 @@ def title_spans(body: str) -> list[tuple[int, int]]:
     Words there are a title's, not a person's, so the name rules skip them.
     """
     return [(quote.start, quote.end) for quote in quote_spans(body) if is_title(body, quote)]
+
+
+def is_speech(body: str, quote: QuoteSpan, min_words: int = 3) -> bool:
+    """Whether the quotation is speech worth offering as a claim: ``min_words`` words or more
+    (not a scare-quoted "proper") and not a title.
+
+    The quote rules offer exactly these, and the derivation detector masks exactly these, so
+    both ask here; neither needs to know who speaks to know what is quoted.
+    """
+    return len(QUOTE_WORD.findall(body, quote.start, quote.end)) >= min_words and not is_title(
+        body, quote
+    )
+
+
+def speech_spans(body: str, min_words: int = 3) -> list[QuoteSpan]:
+    """Every quotation of speech (:func:`is_speech`) in body order."""
+    return [quote for quote in quote_spans(body) if is_speech(body, quote, min_words)]

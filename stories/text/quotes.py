@@ -45,11 +45,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 from . import names, words
 from .paragraphs import Paragraphs
-from .quotemarks import QUOTE_WORD, QuoteSpan, is_title, title_spans
+from .quotemarks import QuoteSpan, is_speech, title_spans
 
 __all__ = ["QuoteCandidate", "Resolution", "SpeakerKind", "find_quotes", "title_spans"]
 
@@ -129,15 +130,21 @@ def find_quotes(
     """
     if people is None:
         people = names.read_people(body, known=known)
+    try:
+        return _quotes(body, min_words, people)
+    finally:
+        _speaker_at.cache_clear()  # so that no body outlives its reading
+
+
+def _quotes(body: str, min_words: int, people: names.ArticlePeople) -> list[QuoteCandidate]:
+    """:func:`find_quotes` itself, apart so that its memory of speakers is always cleared."""
     spans = people.quote_spans
     masked = _mask_quotes(body, spans)
     paragraphs = people.paragraphs
     quotes: list[QuoteCandidate] = []
     previous: tuple[QuoteSpan, _Said] | None = None
     for quote in spans:
-        if len(QUOTE_WORD.findall(body, quote.start, quote.end)) < min_words:
-            continue
-        if is_title(body, quote):
+        if not is_speech(body, quote, min_words):
             continue
         speaker = _speaker_after(body, paragraphs, quote) or _speaker_before(
             body, masked, paragraphs, quote
@@ -476,9 +483,16 @@ def _clause_subject(body: str, masked: str, start: int, end: int) -> _Speaker | 
     return None
 
 
+@lru_cache(maxsize=4096)
 def _speaker_at(body: str, position: int, limit: int) -> _Speaker | None:
     """A speaker phrase starting exactly at ``position``, running at most to ``limit``: a
-    description (to the end of its clause), a pronoun or a name."""
+    description (to the end of its clause), a pronoun or a name.
+
+    Remembered: in a paragraph of many quotations each looks back over the same few hundred
+    characters, asking again about the words its neighbours asked about. The body is hashed
+    once (a string keeps its hash), so a lookup costs no more than the question's key;
+    :func:`find_quotes` clears the memory when it is done.
+    """
     description = _description_at(body, position, limit)
     if description is not None:
         return description

@@ -71,18 +71,23 @@ class Token(NamedTuple):
 
 
 def tokenise(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
-    for match in WORD.finditer(text, start, len(text) if end is None else end):
-        yield _token(match)
+    # map, not a generator: the name rules cut millions of tokens.
+    return map(_token, WORD.finditer(text, start, len(text) if end is None else end))
+
+
+# A NamedTuple's own constructor is a Python function; tuple.__new__ builds the same tuple in C.
+_new_token = tuple.__new__
 
 
 def _token(match: re.Match) -> Token:
     word = match.group()
+    start = match.start()
     # "Megan's", "Timberlake’s" (and contractions such as "It’s"): the name is the part
     # before the apostrophe, and nothing after a possessive continues the name.
-    possessive = len(word) > 2 and word[-2] in _APOSTROPHES and word[-1] == "s"
-    if possessive:
+    if len(word) > 2 and word[-1] == "s" and word[-2] in _APOSTROPHES:
         word = word[:-2]
-    return Token(match.start(), match.start() + len(word), word, possessive)
+        return _new_token(Token, (start, start + len(word), word, True))
+    return _new_token(Token, (start, start + len(word), word, False))
 
 
 def _upper_class() -> str:
@@ -110,8 +115,7 @@ CAPITALISED_WORD = re.compile(
 
 def capitalised_words(text: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
     """The tokens of ``text`` that start with a capital, as :func:`tokenise` gives them."""
-    for match in CAPITALISED_WORD.finditer(text, start, len(text) if end is None else end):
-        yield _token(match)
+    return map(_token, CAPITALISED_WORD.finditer(text, start, len(text) if end is None else end))
 
 
 def word_set(text: str) -> frozenset[str]:
