@@ -5,7 +5,11 @@ passage cited from the text it replaces is re-anchored (``stories.text.reanchori
 settled passage (exact, moved) is bound to the new text; any other keeps pointing at the
 version it was cited from, so a passage is never bound to text it did not quote and a
 published story keeps showing what it cited, until an editor settles it (``settle``).
+A passage still waiting from an earlier version is re-anchored again, from the text it
+quotes, so what the desk shows for it is always about the current text.
 """
+
+from itertools import groupby
 
 from django.db import transaction
 
@@ -46,20 +50,45 @@ def add_version(article, body, *, url="", source_name="", user=None):
         url=url or article.url,
         source_name=source_name or article.source_name,
     )
-    # Passages left waiting on an older version stay there: they wait for an editor still.
-    passages = list(article.evidence.filter(article_version__isnull=True).order_by("pk"))
-    results = BodyChange(article.body, body).reanchor_all(passages)
+    # A passage still waiting is looked for again, from the text it quotes, in this one: its
+    # state and candidates then always describe the current text, and the same rules may
+    # settle it now. Left on the text before, a confirmed candidate would select other words.
+    waiting = list(
+        article.evidence.awaiting_editor()
+        .filter(article_version__isnull=False)
+        .select_related("article_version")
+        .order_by("article_version__number", "pk")
+    )
+    change = BodyChange(article.body, body)
+    current = list(article.evidence.filter(article_version__isnull=True).order_by("pk"))
+    _reanchor(current, change, previous, version)
+    for cited, passages in groupby(waiting, key=lambda evidence: evidence.article_version):
+        reused = change if cited.pk == previous.pk else BodyChange(cited.body, body)
+        _reanchor(list(passages), reused, cited, version)
+    article.body, article.url = body, version.url
+    article.source_name = version.source_name
+    article.save()
+    if user is not None:
+        record(user, article, f"Imported version {version.number}; passages re-anchored.")
+    return version
+
+
+def _reanchor(passages, change, cited, version):
+    """Record where ``change`` takes each passage quoted from ``cited``: a settled one is
+    bound to ``version``, any other keeps citing ``cited`` and waits with fresh candidates."""
+    results = change.reanchor_all(passages)
     for evidence, result in zip(passages, results, strict=True):
         if result.settled:
-            found = anchoring.make_anchor(body, result.start, result.end)
+            found = anchoring.make_anchor(version.body, result.start, result.end)
             evidence.start, evidence.end = found.start, found.end
             evidence.quote, evidence.prefix, evidence.suffix = (
                 found.quote,
                 found.prefix,
                 found.suffix,
             )
+            evidence.article_version = None
         else:
-            evidence.article_version = previous
+            evidence.article_version = cited
         evidence.anchor_state = result.state
         evidence.anchor_score = result.score
         evidence.anchor_candidates = [
@@ -72,14 +101,8 @@ def add_version(article, body, *, url="", source_name="", user=None):
             }
             for c in result.candidates
         ]
-    for evidence in passages:
+        evidence.reanchored_in = version
         evidence.save()
-    article.body, article.url = body, version.url
-    article.source_name = version.source_name
-    article.save()
-    if user is not None:
-        record(user, article, f"Imported version {version.number}; passages re-anchored.")
-    return version
 
 
 class TextReplaced(anchoring.AnchorError):
@@ -114,6 +137,7 @@ def settle(evidence, start, end, user=None, *, text_sha256=None):
     evidence.article_version = None
     evidence.anchor_state = AnchorState.CITED
     evidence.anchor_score, evidence.anchor_candidates = None, []
+    evidence.reanchored_in = None
     evidence.save()
     if user is not None:
         record(user, evidence, f"Re-anchored to “{found.quote[:60]}” in the current version.")
