@@ -17,12 +17,12 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from stories.models import AnchorState, Evidence
-from stories.services import versions
+from stories.models import AnchorState, Evidence, PersonSuggestion, SuggestionStatus
+from stories.services import suggestions, versions
 
 from .desk import client_for, desk_user, messages_of
 from .factories import make_article, make_evidence
-from .test_reanchor_desk import CITED, V1, review_url, stored
+from .test_reanchor_desk import CITED, V1, read_url, review_url, stored
 
 # Version 2 rewords the cited sentence: close to it, not certain, so it waits for review.
 REWORDED = "Maria Lopez told us the bridge would shut in May for repairs."
@@ -168,3 +168,71 @@ def test_the_migration_names_the_version_that_computed_existing_candidates():
 
     evidence.refresh_from_db()
     assert evidence.reanchored_in == article.versions.get(number=2)
+
+
+# --------------------------------------------------------------------------------------------
+# Suggestion snippets
+
+
+def snippet_marks(page, name):
+    """The words each snippet of ``name``'s suggestion marks, and the list as HTML."""
+    listed = re.search(
+        rf'<ul class="desk-snippets" aria-label="Mentions of {re.escape(name)}">(.*?)</ul>',
+        page,
+        re.S,
+    )
+    assert listed is not None, f"no suggestion for {name} in the reading view"
+    return [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", listed[1])], listed[1]
+
+
+def pending(article, name):
+    return PersonSuggestion.objects.get(article=article, name=name, status=SuggestionStatus.PENDING)
+
+
+@pytest.mark.django_db
+def test_a_suggestions_snippets_follow_a_new_version_that_moved_its_words(editor):
+    body = V1 + "\n\nLater that evening Maria Lopez left without comment."
+    article = make_article(body=body)
+    suggestions.suggest_people(article)
+    mentions = pending(article, "Maria Lopez").mentions
+    assert [body[s:e] for s, e in mentions] == ["Maria Lopez", "Maria Lopez"]
+
+    versions.add_version(article, ADDED + body)
+
+    page = client_for(editor).get(read_url(article)).content.decode()
+    marks, _listed = snippet_marks(page, "Maria Lopez")
+    assert marks == ["Maria Lopez", "Maria Lopez"]  # not "Correction: an"
+    article.refresh_from_db()
+    moved = pending(article, "Maria Lopez").mentions
+    assert [article.body[s:e] for s, e in moved] == ["Maria Lopez", "Maria Lopez"]
+    assert moved == [[s + len(ADDED), e + len(ADDED)] for s, e in mentions]
+
+
+@pytest.mark.django_db
+def test_a_mention_whose_words_a_new_version_changed_is_dropped_never_moved(editor):
+    body = V1 + "\n\nLater that evening Maria Lopez left without comment."
+    article = make_article(body=body)
+    suggestions.suggest_people(article)
+    # The first mention's sentence is rewritten, the name respelt; the second stays.
+    new = ADDED + body.replace("Maria Lopez said", "Councillor María López said", 1)
+    versions.add_version(article, new)
+
+    page = client_for(editor).get(read_url(article)).content.decode()
+    marks, _listed = snippet_marks(page, "Maria Lopez")
+    assert marks == ["Maria Lopez"]
+    [(start, end)] = pending(article, "Maria Lopez").mentions
+    assert new[start:end] == "Maria Lopez" and start > new.index("Later")
+
+
+@pytest.mark.django_db
+def test_a_suggestion_whose_every_mention_changed_shows_none_and_says_so(editor):
+    article = make_article(body=V1)
+    suggestions.suggest_people(article)
+    assert pending(article, "Maria Lopez").mentions
+    versions.add_version(article, ADDED + V1.replace("Maria Lopez", "Mary Lopes"))
+
+    page = client_for(editor).get(read_url(article)).content.decode()
+    marks, listed = snippet_marks(page, "Maria Lopez")
+    assert marks == []
+    assert "No mention is known in the current text" in listed
+    assert pending(article, "Maria Lopez").mentions == []

@@ -6,14 +6,22 @@ settled passage (exact, moved) is bound to the new text; any other keeps pointin
 version it was cited from, so a passage is never bound to text it did not quote and a
 published story keeps showing what it cited, until an editor settles it (``settle``).
 A passage still waiting from an earlier version is re-anchored again, from the text it
-quotes, so what the desk shows for it is always about the current text.
+quotes, so what the desk shows for it is always about the current text; and the pending
+people suggestions' mentions follow the diff where it leaves them unchanged, or are dropped.
 """
 
 from itertools import groupby
 
 from django.db import transaction
 
-from ..models import AnchorState, Article, ArticleVersion, Evidence
+from ..models import (
+    AnchorState,
+    Article,
+    ArticleVersion,
+    Evidence,
+    PersonSuggestion,
+    SuggestionStatus,
+)
 from ..text import anchoring
 from ..text.importing import body_sha256
 from ..text.reanchoring import BodyChange
@@ -65,6 +73,7 @@ def add_version(article, body, *, url="", source_name="", user=None):
     for cited, passages in groupby(waiting, key=lambda evidence: evidence.article_version):
         reused = change if cited.pk == previous.pk else BodyChange(cited.body, body)
         _reanchor(list(passages), reused, cited, version)
+    _follow_suggestions(article, change)
     article.body, article.url = body, version.url
     article.source_name = version.source_name
     article.save()
@@ -103,6 +112,23 @@ def _reanchor(passages, change, cited, version):
         ]
         evidence.reanchored_in = version
         evidence.save()
+
+
+def _follow_suggestions(article, change):
+    """Carry the pending person suggestions' mentions into the new text.
+
+    A mention follows only where the diff carries it over unchanged, its neighbours too
+    (``BodyChange.carry_unchanged``); any other is dropped, never guessed, so a snippet marks
+    the words suggested or none. A suggestion left with none waits for *Suggest people* to
+    look again; its decision, and the names rejected, are untouched.
+    """
+    pending = PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.PENDING)
+    for suggestion in pending:
+        carried = [change.carry_unchanged(start, end) for start, end in suggestion.mentions]
+        mentions = [list(span) for span in carried if span is not None]
+        if mentions != suggestion.mentions:
+            suggestion.mentions = mentions
+            suggestion.save(update_fields=["mentions"])
 
 
 class TextReplaced(anchoring.AnchorError):
