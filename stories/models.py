@@ -392,6 +392,18 @@ class Evidence(VersionedModel):
     )
     anchor_score = models.FloatField(null=True, blank=True, editable=False)
     anchor_candidates = models.JSONField(default=list, blank=True, editable=False)
+    # The text the anchor state and the candidates describe: a candidate's offsets index it,
+    # so a confirm from a page showing them is refused once a newer version has replaced it.
+    reanchored_in = models.ForeignKey(
+        "ArticleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="The version re-anchoring last looked for the passage in; empty: none since "
+        "it was cited.",
+    )
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -479,7 +491,7 @@ class Evidence(VersionedModel):
         found = anchoring.locate(self.article.body, quote, start=start, context=context)
         # Anchored by an editor to the current text: nothing waits any more.
         self.article_version, self.anchor_state = None, AnchorState.CITED
-        self.anchor_score, self.anchor_candidates = None, []
+        self.anchor_score, self.anchor_candidates, self.reanchored_in = None, [], None
         self.start, self.end = found.start, found.end
         self.quote, self.prefix, self.suffix = found.quote, found.prefix, found.suffix
 

@@ -72,6 +72,7 @@ def stored(evidence):
         row.anchor_state,
         row.anchor_score,
         row.anchor_candidates,
+        row.reanchored_in_id,
     )
 
 

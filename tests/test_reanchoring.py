@@ -828,3 +828,36 @@ def test_comparisons_add_up_per_passage_in_a_batch():
     results = change.reanchor_all([passage] * 1_000)
     assert {r.state for r in results} == {EXACT}
     assert change.comparisons <= 1_000 * MAX_COMPARISONS
+
+
+def test_carry_unchanged_keeps_a_span_only_with_its_words_and_neighbours():
+    """A suggested name's mentions follow a new version this way: the same words or none."""
+    old = "Ann Lee spoke. Then Ann Lee left."
+    change = BodyChange(old, "Update. " + old.replace("Then Ann Lee left", "Then Ann Leeds left"))
+    first, second = old.index("Ann Lee"), old.index("Ann Lee", 1)
+    assert change.carry_unchanged(first, first + 7) == (first + 8, first + 15)
+    assert change.carry_unchanged(second, second + 7) is None  # now part of "Leeds"
+    prefixed = BodyChange(old, "Dr" + old)
+    assert prefixed.carry_unchanged(0, 3) is None  # "Ann" became part of "DrAnn"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["Ann", "Lee", "Leeds", "said", "the", "."]), max_size=30),
+    edits=st.lists(
+        st.tuples(st.integers(0, 200), st.integers(0, 8), st.sampled_from(["", "Dr", " x "])),
+        max_size=4,
+    ),
+    span=st.tuples(st.integers(0, 200), st.integers(1, 20)),
+)
+def test_a_carried_span_always_selects_the_text_it_selected(words, edits, span):
+    old = " ".join(words)
+    new = old
+    for at, cut, inserted in edits:
+        at = min(at, len(new))
+        new = new[:at] + inserted + new[at + cut :]
+    start = min(span[0], len(old))
+    end = min(start + span[1], len(old))
+    carried = BodyChange(old, new).carry_unchanged(start, end)
+    if carried is not None:
+        assert new[carried[0] : carried[1]] == old[start:end]

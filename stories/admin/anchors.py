@@ -72,7 +72,9 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # A passage settled since its link was shown still has a page, saying so.
-        queryset = AnchorToReview.objects.select_related("article", "claim", "article_version")
+        queryset = AnchorToReview.objects.select_related(
+            "article", "claim", "article_version", "reanchored_in"
+        )
         evidence = get_object_or_404(queryset, pk=object_id)
         if not self.has_view_permission(request, evidence):
             raise PermissionDenied
@@ -91,6 +93,11 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
             "version": evidence.article_version,
             "current": article.current_version_number(),
             "candidates": evidence.anchor_candidates,
+            # Their offsets index this text: the confirm forms say so, and are refused once
+            # a newer version has replaced it (and are not offered when it has already).
+            "candidates_in": evidence.reanchored_in,
+            "candidates_current": evidence.reanchored_in is not None
+            and evidence.reanchored_in.body_sha256 == article.body_sha256,
             "reading_url": reverse("admin:stories_article_read", args=[article.pk]),
             "reanchor_url": reanchor_url(evidence),
             "changelist_url": reverse("admin:stories_anchortoreview_changelist"),
@@ -105,9 +112,9 @@ class AnchorsToReviewAdmin(admin.ModelAdmin):
         """Confirm a candidate (``start``/``end``), bind a quote pasted from the current
         text (``quote``), or detach the evidence (``detach``).
 
-        The reading view's form also sends the SHA-256 of the text its offsets index
-        (``body_sha256``): offsets chosen in a text a newer version has replaced since would
-        select other words, so they are refused rather than bound to them
+        The reading view's form and every candidate's also send the SHA-256 of the text their
+        offsets index (``body_sha256``): offsets chosen in a text a newer version has replaced
+        since would select other words, so they are refused rather than bound to them
         (``versions.TextReplaced``)."""
         back = HttpResponseRedirect(reverse("admin:stories_anchortoreview_changelist"))
         # A refusal goes back to where the passage was chosen, to choose it again.

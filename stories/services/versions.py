@@ -5,11 +5,23 @@ passage cited from the text it replaces is re-anchored (``stories.text.reanchori
 settled passage (exact, moved) is bound to the new text; any other keeps pointing at the
 version it was cited from, so a passage is never bound to text it did not quote and a
 published story keeps showing what it cited, until an editor settles it (``settle``).
+A passage still waiting from an earlier version is re-anchored again, from the text it
+quotes, so what the desk shows for it is always about the current text; and the pending
+people suggestions' mentions follow the diff where it leaves them unchanged, or are dropped.
 """
+
+from itertools import groupby
 
 from django.db import transaction
 
-from ..models import AnchorState, Article, ArticleVersion, Evidence
+from ..models import (
+    AnchorState,
+    Article,
+    ArticleVersion,
+    Evidence,
+    PersonSuggestion,
+    SuggestionStatus,
+)
 from ..text import anchoring
 from ..text.importing import body_sha256
 from ..text.reanchoring import BodyChange
@@ -54,20 +66,46 @@ def add_version(article, body, *, url="", source_name="", user=None):
         url=url or article.url,
         source_name=source_name or article.source_name,
     )
-    # Passages left waiting on an older version stay there: they wait for an editor still.
-    passages = list(article.evidence.filter(article_version__isnull=True).order_by("pk"))
-    results = BodyChange(article.body, body).reanchor_all(passages)
+    # A passage still waiting is looked for again, from the text it quotes, in this one: its
+    # state and candidates then always describe the current text, and the same rules may
+    # settle it now. Left on the text before, a confirmed candidate would select other words.
+    waiting = list(
+        article.evidence.awaiting_editor()
+        .filter(article_version__isnull=False)
+        .select_related("article_version")
+        .order_by("article_version__number", "pk")
+    )
+    change = BodyChange(article.body, body)
+    current = list(article.evidence.filter(article_version__isnull=True).order_by("pk"))
+    _reanchor(current, change, previous, version)
+    for cited, passages in groupby(waiting, key=lambda evidence: evidence.article_version):
+        reused = change if cited.pk == previous.pk else BodyChange(cited.body, body)
+        _reanchor(list(passages), reused, cited, version)
+    _follow_suggestions(article, change)
+    article.body, article.url = body, version.url
+    article.source_name = version.source_name
+    article.save()
+    if user is not None:
+        record(user, article, f"Imported version {version.number}; passages re-anchored.")
+    return version
+
+
+def _reanchor(passages, change, cited, version):
+    """Record where ``change`` takes each passage quoted from ``cited``: a settled one is
+    bound to ``version``, any other keeps citing ``cited`` and waits with fresh candidates."""
+    results = change.reanchor_all(passages)
     for evidence, result in zip(passages, results, strict=True):
         if result.settled:
-            found = anchoring.make_anchor(body, result.start, result.end)
+            found = anchoring.make_anchor(version.body, result.start, result.end)
             evidence.start, evidence.end = found.start, found.end
             evidence.quote, evidence.prefix, evidence.suffix = (
                 found.quote,
                 found.prefix,
                 found.suffix,
             )
+            evidence.article_version = None
         else:
-            evidence.article_version = previous
+            evidence.article_version = cited
         evidence.anchor_state = result.state
         evidence.anchor_score = result.score
         evidence.anchor_candidates = [
@@ -80,14 +118,25 @@ def add_version(article, body, *, url="", source_name="", user=None):
             }
             for c in result.candidates
         ]
-    for evidence in passages:
+        evidence.reanchored_in = version
         evidence.save()
-    article.body, article.url = body, version.url
-    article.source_name = version.source_name
-    article.save()
-    if user is not None:
-        record(user, article, f"Imported version {version.number}; passages re-anchored.")
-    return version
+
+
+def _follow_suggestions(article, change):
+    """Carry the pending person suggestions' mentions into the new text.
+
+    A mention follows only where the diff carries it over unchanged, its neighbours too
+    (``BodyChange.carry_unchanged``); any other is dropped, never guessed, so a snippet marks
+    the words suggested or none. A suggestion left with none waits for *Suggest people* to
+    look again; its decision, and the names rejected, are untouched.
+    """
+    pending = PersonSuggestion.objects.filter(article=article, status=SuggestionStatus.PENDING)
+    for suggestion in pending:
+        carried = [change.carry_unchanged(start, end) for start, end in suggestion.mentions]
+        mentions = [list(span) for span in carried if span is not None]
+        if mentions != suggestion.mentions:
+            suggestion.mentions = mentions
+            suggestion.save(update_fields=["mentions"])
 
 
 class TextReplaced(anchoring.AnchorError):
@@ -122,6 +171,7 @@ def settle(evidence, start, end, user=None, *, text_sha256=None):
     evidence.article_version = None
     evidence.anchor_state = AnchorState.CITED
     evidence.anchor_score, evidence.anchor_candidates = None, []
+    evidence.reanchored_in = None
     evidence.save()
     if user is not None:
         record(user, evidence, f"Re-anchored to “{found.quote[:60]}” in the current version.")

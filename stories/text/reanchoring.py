@@ -630,6 +630,30 @@ class BodyChange:
             return block.new_start + position - block.old_start
         return block.new_end
 
+    def carry_unchanged(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where old ``[start, end)`` stands in the new body, when the diff carries it over
+        unchanged together with the character either side; else None.
+
+        For spans that must select the same words or nothing (a suggested name's mentions):
+        without the neighbours, "Ann Lee" would follow into "Ann Leeds", and a span at the
+        start of the body into a word a correction prefixed ("DrAnn"). A neighbour may change
+        only from one word boundary to another (the body's start, a space, a mark).
+        """
+        index = bisect_right(self._old_ends, start)
+        if index == len(self.blocks) or not start < end:
+            return None
+        block = self.blocks[index]
+        if not (block.equal and block.old_start <= start and end <= block.old_end):
+            return None
+        new_start = block.new_start + start - block.old_start
+        new_end = new_start + end - start
+        old, new = self.old_body, self.new_body
+        before = old[max(0, start - 1) : start], new[max(0, new_start - 1) : new_start]
+        after = old[end : end + 1], new[new_end : new_end + 1]
+        if not (_same_edge(*before) and _same_edge(*after)):
+            return None
+        return new_start, new_end
+
     # -- the rules -------------------------------------------------------------------------
 
     def reanchor_all(self, passages: Iterable[Anchor]) -> list[Reanchored]:
@@ -881,6 +905,15 @@ class BodyChange:
     def _bound(self, state: str, span: tuple[int, int], score: float) -> Reanchored:
         start, end = span
         return Reanchored(state, start, end, self.new_body[start:end], score)
+
+
+def _same_edge(old: str, new: str) -> bool:
+    """Whether two neighbouring characters (or none, at the body's ends) leave a span the
+    same word: the same character, or a word boundary both."""
+    return old == new or not (_WORD_CHAR.match(old) or _WORD_CHAR.match(new))
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _ranked(candidates: list[Candidate]) -> list[Candidate]:
