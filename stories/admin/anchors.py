@@ -203,7 +203,7 @@ def reanchoring(request, article):
     return {
         "evidence": evidence,
         "version": evidence.article_version,
-        "current": versions.current_number(article),
+        "current": article.current_version_number(),
         "review_url": reverse("admin:stories_anchortoreview_change", args=[evidence.pk]),
         "body_sha256": article.body_sha256,
     }
