@@ -219,11 +219,15 @@ QUOTE_NEIGHBOURS = 200
 
 def quote_neighbours(article):
     """The article and the articles on the same subject, for comparing quotations."""
+    # The articles citing its claims by a subquery: joining every passage of every
+    # claim the article bears on, then DISTINCT over the lot, took a second at
+    # 100,000 passages (20 ms this way).
+    claims = Evidence.objects.filter(article=article).values("claim")
     related = (
         Article.objects.filter(
             Q(people__in=article.people.all())
             | Q(topics__in=article.topics.all())
-            | Q(evidence__claim__evidence__article=article)
+            | Q(pk__in=Evidence.objects.filter(claim__in=claims).values("article"))
         )
         .exclude(pk=article.pk)
         .distinct()
