@@ -559,8 +559,10 @@ def measure_web(databases, corpus, scale, results):
             uncached_p50 <= 4 * cached_p50,
             why=f"The page is {sizes['200-statement story'] / 1024 / 1024:.1f} MB: 200 "
             "statements, their citations, and a claims × sources matrix of every claim they "
-            "cite against 50 sources. Rendering that much HTML through Django's templates "
-            "takes hundreds of milliseconds in ten queries; a cached copy is one query and the "
+            "cite against 50 sources. Rendering that much HTML takes hundreds of milliseconds "
+            "in ten queries even with the matrix cells, markers and badges written by "
+            "`stories/templatetags/reconciled.py` rather than the template engine (half the "
+            "render they took); a cached copy is one query and the "
             "stored bytes. No render of a page that size comes within four times of that, so "
             "the cache bounds it instead: a page is rendered once per public version per "
             "worker (once per site with Redis), never per reader.",
@@ -684,13 +686,12 @@ def write_report(results, databases, scale_name, elapsed):
 
 
 DESK_WHY = {
-    "reading view of a long article": "Most of the page is the cite form's list of every "
-    "claim the editor may cite (5,000 here: about 0.9 MB of `<option>`s, rendered on every "
-    "open), and of every origin and person. `stories/forms.py` (another task's) owns the "
-    "form; an autocomplete for those fields (the admin's `AutocompleteSelect` over "
-    "`ClaimAdmin.search_fields`, as the evidence form already has) makes the page's cost "
-    "independent of how many claims there are. The passages themselves cost about 1 ms "
-    "each.",
+    "reading view of a long article": "The cite form's pickers are the admin's "
+    "autocomplete (no `<option>` per claim, origin or person: 458 KB, 13 queries, whatever "
+    "is on file). What remains is the text with its passages (about 1 ms each) and the "
+    "*Who said it?* comparison of the article's quotations with its 200 neighbours' "
+    "(`selectors.quote_neighbours`, `quotes_in`): the quote rules run once per body and "
+    "process, so the first open after a restart pays for them.",
 }
 SMALL_PAGE_WHY = (
     "A cached hit is one query (the public version) and the stored bytes, served by "

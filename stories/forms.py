@@ -2,12 +2,12 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.utils.text import slugify
 
 from . import roles
 from .locking.forms import VersionedModelForm
-from .models import Article, Claim, Evidence, Origin, OriginKind, Person
+from .models import Article, Claim, Evidence, EvidenceRelay, Origin, OriginKind, Person
 from .services import articles
 from .text import anchoring, importing
 
@@ -24,6 +24,33 @@ class PeopleField(forms.ModelMultipleChoiceField):
             widget=AutocompleteSelectMultiple(field, admin.site),
             **kwargs,
         )
+
+
+class Autocomplete(AutocompleteSelect):
+    """The admin's autocomplete for a picker of ``model.field_name``'s related rows.
+
+    A page listing every claim, origin or person as an ``<option>`` grows with the
+    desk (5,000 claims are most of a reading view's megabyte); this one renders only
+    the chosen row and asks the related admin (its ``search_fields``, its
+    ``get_search_results``, its view permission) for the rest as the editor types.
+    ``query`` narrows the search further (``OriginAdmin`` reads ``kind``); the form's
+    own queryset still decides what may be posted.
+    """
+
+    def __init__(self, model, field_name, query=""):
+        # select2 measures a hidden panel as 0 wide: the width is the field's own.
+        super().__init__(
+            model._meta.get_field(field_name), admin.site, attrs={"data-width": "100%"}
+        )
+        self.query = query
+
+    def get_url(self):
+        url = super().get_url()
+        return f"{url}?{self.query}" if self.query else url
+
+
+# The origins a passage can be relayed by: a post or another outlet.
+RELAY_KINDS = (OriginKind.POST, OriginKind.OUTLET)
 
 
 class EvidenceForm(VersionedModelForm):
@@ -65,6 +92,7 @@ class EvidenceForm(VersionedModelForm):
         label="the person",
         queryset=Person.objects.order_by("name"),
         required=False,
+        widget=Autocomplete(Origin, "person"),
         help_text="For a named person, or whose post or statement it is.",
     )
 
@@ -149,8 +177,9 @@ class CiteForm(EvidenceForm):
     end = forms.IntegerField(label="End offset", required=False, min_value=0)
     relayed_by = forms.ModelChoiceField(
         label="Relayed by",
-        queryset=Origin.objects.filter(kind__in=[OriginKind.POST, OriginKind.OUTLET]),
+        queryset=Origin.objects.filter(kind__in=RELAY_KINDS),
         required=False,
+        widget=Autocomplete(EvidenceRelay, "origin", "&".join(f"kind={k}" for k in RELAY_KINDS)),
         help_text="The post or outlet the article took it from, if any.",
     )
 
@@ -174,6 +203,10 @@ class CiteForm(EvidenceForm):
             **EvidenceForm.Meta.widgets,
             "stance": forms.RadioSelect,
             "article": forms.HiddenInput,
+            # Searched as the editor types; ``ClaimAdmin`` offers only the claims
+            # ``roles.changeable_claims`` leaves this user, as the queryset below.
+            "claim": Autocomplete(Evidence, "claim"),
+            "origin": Autocomplete(Evidence, "origin"),
         }
 
     def __init__(self, *args, article, user, **kwargs):
@@ -185,10 +218,11 @@ class CiteForm(EvidenceForm):
         field.queryset, field.disabled = Article.objects.filter(pk=article.pk), True
         claim = self.fields["claim"]
         claim.required, claim.label = False, "Existing claim"
-        claim.empty_label = "— choose a claim —"
+        claim.widget.is_required = False  # may be cleared: a new claim instead
         claim.queryset = roles.changeable_claims(user, Claim.objects.order_by("text"))
+        claim.help_text = "Type a few words of it to search the claims you may cite."
         self.fields["origin"].queryset = Origin.objects.order_by("kind", "label")
-        self.fields["origin"].empty_label = "— choose, or describe a new one below —"
+        self.fields["origin"].help_text = "Type to search; or describe a new one below."
         # A passage the editor selects is, until they say otherwise, the article's
         # own reporting; a quote whose speaker the desk could not find starts
         # with no origin at all (the prefill passes an empty kind).

@@ -6,6 +6,8 @@ chain of relays and, when its article is a confirmed derivative, the original
 reporting it counts with — in a fixed number of queries.
 """
 
+import functools
+
 from django.db.models import CharField, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 
@@ -190,6 +192,18 @@ def people_by_name():
     return names
 
 
+@functools.lru_cache(maxsize=1024)
+def quotes_in(body):
+    """``quotes.find_quotes(body)``, remembered per body in this process.
+
+    The quote rules are pure (a body in, its quotations out), and the desk's
+    "Who said it?" and the story page compare the same few hundred bodies on
+    every view: 200 neighbours of an article took most of a second of its reading
+    view. A changed article has another body, so nothing stale is ever returned.
+    """
+    return tuple(quotes.find_quotes(body))
+
+
 def quote_appearances(articles, names=None):
     """The quoted speech of ``articles`` with each article's speaker, as the
     quote suggestions find it: a name is resolved (and keyed to the person on
@@ -197,7 +211,7 @@ def quote_appearances(articles, names=None):
     names = people_by_name() if names is None else names
     found = []
     for article in articles:
-        for quote in quotes.find_quotes(article.body):
+        for quote in quotes_in(article.body):
             named = quote.speaker_kind == quotes.SpeakerKind.NAME
             person = names.get(quote.speaker.casefold()) if named else None
             found.append(
@@ -221,11 +235,15 @@ QUOTE_NEIGHBOURS = 200
 
 def quote_neighbours(article):
     """The article and the articles on the same subject, for comparing quotations."""
+    # The articles citing its claims by a subquery: joining every passage of every
+    # claim the article bears on, then DISTINCT over the lot, took a second at
+    # 100,000 passages (20 ms this way).
+    claims = Evidence.objects.filter(article=article).values("claim")
     related = (
         Article.objects.filter(
             Q(people__in=article.people.all())
             | Q(topics__in=article.topics.all())
-            | Q(evidence__claim__evidence__article=article)
+            | Q(pk__in=Evidence.objects.filter(claim__in=claims).values("article"))
         )
         .exclude(pk=article.pk)
         .distinct()

@@ -4,6 +4,8 @@ Reporters and editors are staff users put in the real groups the data
 migration creates from stories/roles.py; no permission is assigned by hand.
 """
 
+import re
+
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -137,3 +139,22 @@ def database_rows():
 
     models = [m for m in apps.get_app_config("stories").get_models() if m not in (Job, JobFile)]
     return {m._meta.label: m._default_manager.count() for m in [*models, LogEntry]}
+
+
+def pick(page, name, typed, choice):
+    """Choose ``choice`` in the admin autocomplete ``name`` of the page's form as a person
+    does: open it, type ``typed``, click the option once the search shows it. Returns
+    every option the search offered."""
+    from playwright.sync_api import expect
+
+    page.locator(f"select[name={name}] + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").press_sequentially(typed)
+    option = page.locator(".select2-results__option", has_text=choice)
+    expect(option).to_be_visible()
+    offered = page.locator(
+        ".select2-results__option:not(.loading-results):not(.select2-results__message)"
+    ).all_inner_texts()
+    option.click()
+    chosen = page.locator(f"select[name={name}] + .select2 .select2-selection__rendered")
+    expect(chosen).to_have_text(re.compile(re.escape(choice)))
+    return offered

@@ -70,13 +70,28 @@ def test_reporter_cannot_change_or_delete_public_evidence_on_its_own_page(settin
     assert 'name="_save"' in reporter.get(evidence_url(setting["draft"])).content.decode()
 
 
+def claims_offered(client, term):
+    """What the admin's autocomplete offers a passage's claim picker for ``term``."""
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "stories", "model_name": "evidence", "field_name": "claim", "term": term},
+    )
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
 def test_reporter_cannot_attach_new_evidence_to_a_public_claim(setting):
     reporter, article = setting["reporter"], setting["article"]
     public_claim = setting["public"].claim
+    # The cite form's claim picker searches as the reporter types; it offers the
+    # claims the reporter may add evidence to, and no other.
     page = reporter.get(read_url(article)).content.decode()
-    options = re.search(r'<select name="claim".*?</select>', page, re.S).group(0)
-    assert f'<option value="{public_claim.pk}"' not in options
-    assert f'<option value="{setting["draft"].claim.pk}"' in options
+    picker = re.search(r'<select name="claim".*?</select>', page, re.S).group(0)
+    assert 'data-model-name="evidence"' in picker and 'data-field-name="claim"' in picker
+    assert f'<option value="{public_claim.pk}"' not in picker
+    assert claims_offered(reporter, "") == ["It was friendly"]
+    assert claims_offered(reporter, "tense") == []
+    assert claims_offered(setting["editor"], "") == ["It was friendly", "The exchange was tense"]
 
     by_choice = reporter.post(cite_url(article), cite_data("Megan", claim=public_claim.pk))
     by_text = reporter.post(cite_url(article), cite_data("Megan", claim_text=public_claim.text))

@@ -11,11 +11,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stories.admin.reading import claim_text_for_quote, shorten
-from stories.models import Article, Claim, Evidence, Person
+from stories.models import Article, Claim, Evidence, Origin, OriginKind, Person
 from stories.text import anchoring, paragraphs
 
 from .factories import make_article, make_evidence
@@ -569,6 +570,80 @@ def test_quote_prefill_ignores_offsets_outside_the_body(admin_client):
     assert 'data-open="true"' not in html(response)
 
 
+def autocomplete(client, model_name, field_name, term="", url=None):
+    """The texts the admin's autocomplete offers a picker of ``model_name.field_name``;
+    ``url`` is the picker's own (its query string kept, as select2 keeps it)."""
+    path, _, query = (url or reverse("admin:autocomplete")).partition("?")
+    params = QueryDict(query, mutable=True)
+    params.update(
+        {"app_label": "stories", "model_name": model_name, "field_name": field_name, "term": term}
+    )
+    response = client.get(f"{path}?{params.urlencode()}")
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def on_file(n, tag):
+    """``n`` more claims, posts and people: what the cite form's pickers search."""
+    Claim.objects.bulk_create(Claim(text=f"Claim {tag} {k:03d}") for k in range(n))
+    Origin.objects.bulk_create(
+        Origin(kind=OriginKind.POST, label=f"Post {tag} {k:03d}") for k in range(n)
+    )
+    Person.objects.bulk_create(
+        Person(name=f"Person {tag} {k:03d}", slug=f"p-{tag}-{k}") for k in range(n)
+    )
+
+
+def test_the_cite_forms_pickers_search_as_you_type_and_cost_the_same_at_any_size(
+    admin_client,
+):
+    article = make_article(body=REPEATED_BODY)
+    make_evidence(article, "arrived early", claim="Megan was early")
+    on_file(2, "few")
+    admin_client.get(read_url(article))
+    with CaptureQueriesContext(connection) as few:
+        small = html(admin_client.get(read_url(article)))
+
+    on_file(300, "many")
+    with CaptureQueriesContext(connection) as many:
+        large = html(admin_client.get(read_url(article)))
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+    for page in (small, large):
+        for name in ("claim", "origin", "origin_person", "relayed_by"):
+            picker = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+            assert "admin-autocomplete" in picker
+            assert re.findall(r"<option[^>]*>", picker) == ['<option value="">']
+    assert len(large) - len(small) < 100  # only the longer article counts differ
+    # What the pickers leave out of the page, the admin's search finds.
+    assert autocomplete(admin_client, "evidence", "claim", "many 029") == ["Claim many 029"]
+    assert autocomplete(admin_client, "origin", "person", "many 007") == ["Person many 007"]
+    assert autocomplete(admin_client, "evidence", "origin", "few") == [
+        "Post few 000 (a social-media post or video)",
+        "Post few 001 (a social-media post or video)",
+    ]
+
+
+def test_relayed_by_searches_posts_and_outlets_only(admin_client):
+    article = make_article(body=REPEATED_BODY)
+    page = html(admin_client.get(read_url(article)))
+    picker = re.search(r'<select name="relayed_by".*?>', page).group(0)
+    url = re.search(r'data-ajax--url="([^"]+)"', picker).group(1).replace("&amp;", "&")
+    assert url == f"{reverse('admin:autocomplete')}?kind=post&kind=outlet"
+    Origin.objects.create(kind=OriginKind.POST, label="Relay: ET’s post")
+    Origin.objects.create(kind=OriginKind.OUTLET, label="Relay: TMZ’s report")
+    Origin.objects.create(kind=OriginKind.ANONYMOUS, label="Relay: a friend")
+
+    offered = autocomplete(admin_client, "evidencerelay", "origin", "Relay", url=url)
+
+    assert offered == [  # by kind, then label
+        "Relay: TMZ’s report (another outlet’s report)",
+        "Relay: ET’s post (a social-media post or video)",
+    ]
+    # The evidence page's chain takes any origin, as before.
+    assert len(autocomplete(admin_client, "evidencerelay", "origin", "Relay")) == 3
+
+
 # --------------------------------------------------------------------------------------------
 # In a real browser: the script maps selections to offsets and shows popovers on focus
 
@@ -616,7 +691,8 @@ def test_browser_keyboard_selection_cites_the_second_occurrence(
     # The words before it, as many characters as the server keeps (from the form's data).
     before = REPEATED_BODY[SECOND - anchoring.CONTEXT_CHARS : SECOND].strip()
     assert page.input_value("input[name=context]") == before
-    expect(page.locator("select[name=claim]")).to_be_focused()
+    # Enter lands on the claim picker (the autocomplete's own box, not the hidden select).
+    expect(page.locator("select[name=claim] + .select2 .select2-selection")).to_be_focused()
     page.fill("input[name=claim_text]", "The crowd cheered twice")
     page.click("#cite-form input[type=submit]")
 
@@ -671,3 +747,93 @@ def test_browser_mouse_selection_after_an_emoji_uses_code_point_offsets(
     expect(page.locator(".desk-selected-quote")).to_have_text(quote)
     assert page.input_value("input[name=start]") == str(start)
     assert page.input_value("input[name=end]") == str(start + len(quote))
+
+
+def select_text(page, start, end):
+    """Select the body's characters ``start``–``end`` (within one run of text) in the page."""
+    page.evaluate(
+        """([start, end]) => {
+            const seg = [...document.querySelectorAll('#desk-text [data-start]')]
+                .find(s => +s.dataset.start <= start && end <= +s.dataset.end);
+            const range = document.createRange();
+            range.setStart(seg.firstChild, start - +seg.dataset.start);
+            range.setEnd(seg.firstChild, end - +seg.dataset.start);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }""",
+        [start, end],
+    )
+
+
+@pytest.mark.browser
+def test_browser_a_reporter_picks_a_claim_a_person_and_a_relay_by_typing(
+    live_server, transactional_db, page, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from .desk import desk_user, pick
+    from .factories import make_story
+
+    article = make_article(body=REPEATED_BODY)
+    public = make_evidence(article, "arrived early", claim="The crowd cheered Megan")
+    make_story("Live", statements=[("Early.", [public])])  # a reporter may not add to it
+    make_evidence(article, "the lighting crew", claim="The crowd cheered twice")
+    megan = Person.objects.create(name="Megan Thee Stallion", slug="megan")
+    Person.objects.create(name="Megan Rapinoe", slug="rapinoe")
+    post = Origin.objects.create(kind=OriginKind.POST, label="ET’s Instagram post")
+    Origin.objects.create(kind=OriginKind.ANONYMOUS, label="an Instagram commenter")
+    reporter = desk_user(django_user_model, "reporter")
+    reporter.set_password("reporter-pw-123")
+    reporter.save()
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "reporter")
+    page.fill("#id_password", "reporter-pw-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    page.goto(live_server.url + read_url(article))
+
+    select_text(page, SECOND, SECOND + len(REPEATED))
+    expect(page.locator("#cite")).to_be_visible()
+    offered = pick(page, "claim", "crowd cheer", "The crowd cheered twice")
+    assert offered == ["The crowd cheered twice"]  # the published story's claim is not
+    page.get_by_label("Or a new origin").select_option("person")
+    assert pick(page, "origin_person", "Megan", "Megan Thee Stallion") == [
+        "Megan Rapinoe",
+        "Megan Thee Stallion",
+    ]
+    assert pick(page, "relayed_by", "Instagram", "ET’s Instagram post") == [
+        "ET’s Instagram post (a social-media post or video)"
+    ]
+    page.click("#cite-form input[type=submit]")
+
+    page.wait_for_url(re.compile(r"/read/#passage-\d+$"))
+    evidence = Evidence.objects.get(start=SECOND)
+    assert evidence.claim.text == "The crowd cheered twice"
+    assert (evidence.origin.kind, evidence.origin.person) == ("person", megan)
+    assert [relay.origin for relay in evidence.relays.all()] == [post]
+    assert Claim.objects.count() == 2
+
+
+@pytest.mark.browser
+def test_browser_cite_as_a_claim_fills_the_speaker_into_the_person_picker(
+    live_server, transactional_db, page, django_user_model
+):
+    from playwright.sync_api import expect
+
+    call_command("loaddata", "seed_articles", "demo_story", verbosity=0)
+    article = seed_002()
+    start = article.body.index(MEGAN_QUOTE)
+    log_in(page, live_server, django_user_model)
+    page.goto(live_server.url + read_url(article))
+
+    link = page.locator(f".desk-quote-cite[data-quote-start='{start}']")
+    link.click()
+
+    expect(page.locator("#cite")).to_be_visible()
+    person = page.locator("select[name=origin_person] + .select2 .select2-selection__rendered")
+    expect(person).to_contain_text("Megan Thee Stallion")
+    page.click("#cite-form input[type=submit]")
+    page.wait_for_url(re.compile(r"/read/#passage-\d+$"))
+    evidence = Evidence.objects.get(claim__text__startswith="Megan Thee Stallion: ")
+    assert (evidence.article, evidence.start) == (article, start)
+    assert evidence.origin.person == Person.objects.get(name="Megan Thee Stallion")

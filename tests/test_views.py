@@ -145,6 +145,7 @@ def test_user_text_is_escaped(client):
     article = make_article(
         body="<script>alert('body')</script> said a <b>source</b>.",
         headline="<script>alert('headline')</script>",
+        outlet="<i>EW</i>",
     )
     evidence = make_evidence(article, "<b>source</b>", claim="<img src=x onerror=alert(1)>")
     story = make_story(
@@ -159,6 +160,11 @@ def test_user_text_is_escaped(client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "&lt;script&gt;alert(&#x27;body&#x27;)&lt;/script&gt;" in html
     assert "&lt;b&gt;source&lt;/b&gt;</mark>" in html
+    # The marker's preview and the matrix cell (``reconciled`` tags) escape as templates do.
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert f'id="cell-{evidence.pk}">“&lt;b&gt;source&lt;/b&gt;”</span>' in html
+    assert "</strong>: “&lt;b&gt;source&lt;/b&gt;”</span>" in html
+    assert 'data-label="&lt;i&gt;EW&lt;/i&gt;"' in html
 
 
 def story_with_statements(count, slug):

@@ -33,16 +33,40 @@
   function field(name) {
     return form ? form.elements.namedItem(name) : null;
   }
-  function setValue(name, value) {
+  // The admin's autocomplete (select2, on django.jQuery) renders only the chosen option and
+  // hears only jQuery's change events.
+  var jQuery = window.django && window.django.jQuery;
+  function isAutocomplete(input) {
+    return Boolean(jQuery && input.classList && input.classList.contains("admin-autocomplete"));
+  }
+  /* Set a field; an autocomplete is given the option it lacks (``label`` names it). */
+  function setValue(name, value, label) {
     var input = field(name);
     if (!input) return;
+    value = value == null ? "" : String(value);
     if (input instanceof RadioNodeList) {
       Array.prototype.forEach.call(input, function (radio) {
         radio.checked = radio.value === value;
       });
+    } else if (isAutocomplete(input)) {
+      var known = Array.prototype.some.call(input.options, function (option) {
+        return option.value === value;
+      });
+      if (!known) input.add(new Option(label || value, value));
+      jQuery(input).val(value).trigger("change");
     } else {
-      input.value = value == null ? "" : value;
+      input.value = value;
     }
+  }
+  function onChange(input, listener) {
+    if (isAutocomplete(input)) jQuery(input).on("change", listener);
+    else input.addEventListener("change", listener);
+  }
+  /* Focus a field; an autocomplete's visible part is select2's, not the hidden select. */
+  function focusField(input) {
+    var shown = isAutocomplete(input) && input.nextElementSibling;
+    var selection = shown && shown.querySelector(".select2-selection");
+    (selection || input).focus();
   }
   function say(message) {
     if (status) status.textContent = message;
@@ -212,7 +236,7 @@
     );
     if (focus) {
       var first = field("claim");
-      if (first) first.focus();
+      if (first) focusField(first);
     }
     return true;
   }
@@ -351,11 +375,11 @@
     var claim = field("claim");
     var claimText = field("claim_text");
     if (claim && claimText) {
-      claim.addEventListener("change", function () {
+      onChange(claim, function () {
         if (claim.value) claimText.value = "";
       });
       claimText.addEventListener("input", function () {
-        if (claimText.value) claim.value = "";
+        if (claimText.value && claim.value) setValue("claim", "");
       });
     }
   }
@@ -376,11 +400,11 @@
       setValue("origin", "");
       setValue("origin_kind", link.dataset.originKind);
       setValue("origin_label", link.dataset.originLabel);
-      setValue("origin_person", link.dataset.person);
+      setValue("origin_person", link.dataset.person, link.dataset.personName);
       var from = pointOf(passage.start, false);
       if (from) from.node.parentNode.scrollIntoView({ block: "center", behavior: "smooth" });
       var input = field("claim_text") || field("claim");
-      if (input) input.focus();
+      if (input) focusField(input);
       say("Quote selected; check the claim and where it comes from, then cite it.");
     });
   });

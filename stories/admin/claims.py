@@ -15,6 +15,7 @@ from .common import (
     PeopleFormMixin,
     PersonListFilter,
     PublicClaimGuardMixin,
+    autocomplete_source,
     count_of,
     may_change_public,
     passage_in_context,
@@ -85,6 +86,16 @@ class ClaimAdmin(
                 rivals=count_of(Claim.contradicts.through, "from_claim"),
             )
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Picking the claim of a passage (the evidence page, the reading view's cite
+        form) offers only the claims the user may add evidence to, as the forms'
+        querysets allow (``roles.changeable_claims``): a reporter is not shown a
+        claim a published story cites only to be refused it on saving."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if autocomplete_source(request) == ("stories", "evidence", "claim"):
+            queryset = roles.changeable_claims(request.user, queryset)
+        return queryset, may_have_duplicates
 
     @admin.display(description="supporting", ordering="supporting")
     def supporting(self, obj):

@@ -48,6 +48,20 @@ def passage_in_context(evidence):
     )
 
 
+def autocomplete_source(request):
+    """``(app_label, model_name, field_name)`` of the field an admin autocomplete
+    request searches for, or None for any other request.
+
+    ``AutocompleteJsonView`` asks the related admin's ``get_queryset`` and
+    ``get_search_results``, which know nothing of the form doing the picking; an
+    admin whose rows some pickers must not offer tells them apart by this.
+    """
+    match = request.resolver_match
+    if match is None or match.url_name != "autocomplete":
+        return None
+    return tuple(request.GET.get(key, "") for key in ("app_label", "model_name", "field_name"))
+
+
 # Django 6.0's default; saying so now keeps Django 5.2 from warning on every URL field.
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 

@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..services import decisions, proposals
 from ..text import anchoring
+from .common import autocomplete_source
 
 
 def may_decide(request):
@@ -48,7 +49,19 @@ class OriginAdmin(admin.ModelAdmin):
         )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(passage_count=Count("evidence"))
+        queryset = super().get_queryset(request)
+        if autocomplete_source(request):
+            return queryset  # a picker shows labels: no count over every passage
+        return queryset.annotate(passage_count=Count("evidence"))
+
+    def get_search_results(self, request, queryset, search_term):
+        """A picker may ask for some kinds only (``?kind=post&kind=outlet``: the cite
+        form's *Relayed by*, whose field accepts no other)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        kinds = request.GET.getlist("kind")
+        if kinds and autocomplete_source(request):
+            queryset = queryset.filter(kind__in=kinds)
+        return queryset, may_have_duplicates
 
     @admin.display(description="passages", ordering="passage_count")
     def passages(self, obj):
