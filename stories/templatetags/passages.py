@@ -10,22 +10,91 @@ tools).
 """
 
 from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from ..text import anchoring
 
 register = template.Library()
 
 
-@register.inclusion_tag("stories/includes/highlighted_body.html")
+@register.simple_tag
 def highlighted_body(body, passages, mentions=(), desk=False, removable=()):
     """``body`` in paragraphs, ``passages`` (Evidence) highlighted, ``mentions``
     (PersonMention) naming people; ``desk`` for the reading view's markup, where
-    the passages whose pk is in ``removable`` get a Remove button."""
-    return {
-        "paragraphs": highlighted_paragraphs(body, passages, mentions),
-        "desk": desk,
-        "removable": removable,
-    }
+    the passages whose pk is in ``removable`` get a Remove button.
+
+    Written in Python rather than a template: a long article is thousands of runs,
+    and the template engine's loops over them were most of the reading view's time.
+    Every value is escaped as ``{{ }}`` escaped it."""
+    return mark_safe(  # noqa: S308 - every value is escaped in _segment
+        "".join(
+            "\n<p>" + "".join(_segment(s, desk, removable) for s in paragraph) + "</p>\n"
+            for paragraph in highlighted_paragraphs(body, passages, mentions)
+        )
+        + "\n"
+    )
+
+
+def _segment(s, desk, removable):
+    """One run of text, with the ``<mark>`` of the passages covering it."""
+    passages, person = s["passages"], s["person"]
+    tabindex = "" if desk else ' tabindex="-1"'
+    out = []
+    if passages:
+        out.append('<mark class="' + ("desk-mark" if desk else "passage"))
+        out.extend(" stance-" + escape(p.stance) for p in passages)
+        if desk and len(passages) > 1:
+            out.append(" desk-overlap")
+        out.append('"')
+        out.extend(f' id="{escape(p.anchor_id)}"{tabindex}' for p in s["opens"][:1])
+        if desk:
+            out.append(f' tabindex="0" aria-describedby="pop-{s["start"]}"')
+        else:
+            titles = " | ".join(
+                f"{escape(p.get_stance_display())}: {escape(p.claim.text)}" for p in passages
+            )
+            out.append(f' title="{titles}"')
+        out.append(">")
+        out.extend(f'<span id="{escape(p.anchor_id)}"{tabindex}></span>' for p in s["opens"][1:])
+    text = escape(s["text"])
+    if desk:
+        mention = " desk-mention" if person else ""
+        title = f' title="{escape(person.name)}"' if person else ""
+        out.append(
+            f'<span\n  class="desk-seg{mention}" data-start="{s["start"]}" '
+            f'data-end="{s["end"]}"{title}>{text}</span>'
+        )
+    elif person:
+        out.append(f'<a class="mention" href="{escape(person.get_absolute_url())}">{text}</a>')
+    else:
+        out.append(text)
+    if passages:
+        if desk:
+            out.append(f'<span\n  class="desk-pop" id="pop-{s["start"]}">')
+            out.extend(_popover_item(p, removable) for p in passages)
+            out.append("</span>")
+        out.append("</mark>")
+    return "".join(out)
+
+
+def _popover_item(p, removable):
+    evidence_url = reverse("admin:stories_evidence_change", args=[p.pk])
+    claim_url = reverse("admin:stories_claim_change", args=[p.claim_id])
+    remove = (
+        f' <button type="submit" form="remove-{p.pk}" class="desk-link-button">Remove</button>'
+        if p.pk in removable
+        else ""
+    )
+    return (
+        f'<span class="desk-pop-item"><span class="desk-stance stance-{escape(p.stance)}">'
+        f"{escape(p.get_stance_display())}</span> "
+        f'<span class="desk-pop-claim">{escape(p.claim.text)}</span>'
+        f'<span class="desk-pop-meta">From {escape(p.origin_words())}</span>'
+        f'<span class="desk-pop-actions"><a href="{escape(evidence_url)}">Open evidence</a> '
+        f'<a href="{escape(claim_url)}">Open claim</a>{remove}</span></span>'
+    )
 
 
 def highlighted_paragraphs(body, passages, mentions=()):
