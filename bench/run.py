@@ -701,9 +701,9 @@ DESK_WHY = {
     "article itself (about 100 ms) depend on the people on file and run every open.",
     "article changelist": "Eight queries whatever the corpus; the page lists 100 articles "
     "of 10,000 with their outlet and the counts of their passages and pending suggestions "
-    "(`admin.common.count_of`, one grouped query each). It took 273 ms in the run before this one, on the same "
-    "code (121 ms at the last stop): this shared machine's speed moved "
-    "by about a factor of two between runs, and the desk's pages with it.",
+    "(`admin.common.count_of`, one grouped query each). It took 273 ms in the run before "
+    "this one, on the same code (121 ms at the last stop): this shared machine's speed "
+    "moved by about a factor of two between runs, and the desk's pages with it.",
 }
 SMALL_PAGE_WHY = (
     "A cached hit is one query (the public version) and the stored bytes, served by "
