@@ -130,20 +130,47 @@ def sqlite_write_locked():
         probe.close()
 
 
-def wait_until_well_into_the_import(job, worker, total=LONG):
-    """Until the worker's job is importing inside its transaction, and shows it."""
+def postgres_articles_written_uncommitted():
+    """Whether another connection's open transaction has written to the articles table:
+    a table lock PostgreSQL holds until that transaction commits or rolls back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FROM pg_locks
+            WHERE locktype = 'relation' AND mode = 'RowExclusiveLock' AND granted
+              AND relation = 'stories_article'::regclass
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND pid <> pg_backend_pid()
+            """
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def import_transaction_writing():
+    """Whether the worker's import has begun writing in its one transaction, uncommitted."""
     if connection.vendor == "sqlite":
+        return sqlite_write_locked()
+    return postgres_articles_written_uncommitted()
+
+
+def wait_until_well_into_the_import(job, worker, total=LONG):
+    """Until the worker's job writes articles inside its transaction, and shows it.
+
+    The articles are saved before their people are proposed, so a kill a moment after the
+    first is written lands mid-transaction with the slow part still to come.
+    """
+    wait_for(lambda: job_now(job).status == JobStatus.RUNNING, "the job to start", worker)
+    wait_for(import_transaction_writing, "the job's transaction to write articles", worker)
+    time.sleep(total / 3000)
+    assert import_transaction_writing()
+    if connection.vendor != "sqlite":
         # The count is written with the result on SQLite (the job's transaction holds the
-        # write lock), so the lock itself says the job is writing.
-        wait_for(lambda: job_now(job).status == JobStatus.RUNNING, "the job to start", worker)
-        wait_for(sqlite_write_locked, "the job's transaction to write", worker)
-        time.sleep(total / 3000)
-        assert sqlite_write_locked()
-    else:
-        wait_for(lambda: job_now(job).done >= total // 10, "a tenth imported", worker)
+        # write lock); PostgreSQL shows it as it goes, through the progress connection,
+        # while what the job writes stays invisible.
+        assert not Article.objects.filter(outlet__name="Wire").exists()
         running = job_now(job)
-        assert (running.stage, running.total) == ("Importing articles", total)
-        assert running.done < total and running.state == JobStatus.RUNNING
+        assert running.stage in {"Saving articles", "Proposing people"}, running.stage
+        assert running.total == total and running.state == JobStatus.RUNNING
 
 
 def test_a_worker_runs_a_large_upload_end_to_end(manage, settings, django_user_model):

@@ -441,6 +441,13 @@ def _signals_interrupt_job():
 # The kinds
 
 
+# What the job's page shows for each step of ``articles.add_articles``.
+IMPORT_STAGES = {
+    "checking": "Checking articles against those on file",
+    "saving": "Saving articles",
+    "suggesting": "Proposing people",
+}
+
 # What an editor may answer when an import job asks whether a text is a new version.
 NEW_VERSION, AS_NEW = "new_version", "as_new"
 
@@ -474,11 +481,14 @@ def import_files(job, progress, outlet="", revises=None, as_new=False, versions_
                 ]
             )
         )
-    progress.stage("Importing articles", len(batch.articles))
+    progress.stage(IMPORT_STAGES["checking"], len(batch.articles))
 
     def importing_progress(stage, done, total):
-        if stage == "suggesting":  # the slow part; saving is quick
-            progress(done)
+        # Each step its own stage, so the count on the job's page never reads "1,000 of
+        # 1,000" while the people are still being proposed and nothing is committed.
+        if progress.label != IMPORT_STAGES[stage]:
+            progress.stage(IMPORT_STAGES[stage], total)
+        progress(done)
 
     try:
         summary = articles.import_batch(
