@@ -478,3 +478,46 @@ def test_the_order_articles_come_in_changes_nothing(texts, rng):
     expected = find_derivatives(articles)
     rng.shuffle(articles)
     assert find_derivatives(articles) == expected
+
+
+def one_at_a_time(articles, **options):
+    index = DerivationIndex(**options)
+    for article_text in articles:
+        index.add(article_text)
+    return index
+
+
+@pytest.mark.parametrize("max_document_frequency", [1, 2, 3, MAX_DOCUMENT_FREQUENCY])
+def test_an_index_built_in_one_batch_is_the_index_built_one_at_a_time(max_document_frequency):
+    # The batch build sorts every shingle at once; add() counts them one article at a time.
+    # Boilerplate makes shingles common at every cap, and the copies make candidate pairs.
+    articles = corpus() + seeds() + newsletter_articles(12)
+    articles += [
+        ArticleText(f"copy{n}", f"{source.body[:400]} {salad(700 + n, 2)}")
+        for n, source in enumerate(articles[:: max(1, len(articles) // 6)])
+    ]
+    new = ArticleText("new", f"{articles[3].body[:300]} {salad(800, 2)} {NEWSLETTER}")
+    options = {"max_document_frequency": max_document_frequency}
+    batch, single = DerivationIndex(articles, **options), one_at_a_time(articles, **options)
+
+    assert batch.relations() == single.relations()
+    assert batch.query(new) == single.query(new)
+    assert batch.stats() == single.stats()
+    batch.add(new)
+    single.add(new)
+    assert batch.relations() == single.relations()
+    assert batch.stats() == single.stats()
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(st.lists(copied_pairs(), min_size=1, max_size=4), st.integers(1, 4))
+def test_batch_and_one_at_a_time_agree_on_texts_sharing_many_shingles(pairs_of_texts, cap):
+    articles = [
+        ArticleText(f"{n}{side}", text)
+        for n, texts in enumerate(pairs_of_texts)
+        for side, text in zip("ab", texts, strict=True)
+    ]
+    batch = DerivationIndex(articles, max_document_frequency=cap)
+    single = one_at_a_time(articles, max_document_frequency=cap)
+    assert batch.relations() == single.relations()
+    assert batch.stats() == single.stats()
