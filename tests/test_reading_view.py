@@ -493,6 +493,25 @@ def test_quoted_speech_panel_lists_megans_quote_with_its_speaker(admin_client):
     assert (source["origin_kind"], source["origin_label"]) == ("anonymous", "The source")
 
 
+def test_the_quoted_speech_panel_follows_the_people_on_file_at_once(admin_client):
+    # The article's quotes are remembered per body and people on file: a change to the
+    # people is a new answer on the next open, never the remembered one.
+    call_command("loaddata", "seed_articles", "demo_story", verbosity=0)
+    article = seed_002()
+    megan = Person.objects.get(name="Megan Thee Stallion")
+
+    def megans_quote():
+        quotes = admin_client.get(read_url(article)).context["quotes"]
+        return next(q for q in quotes if q["quote"].startswith("No, no, this don\u2019t count"))
+
+    assert megans_quote()["person"] == megan
+    assert megans_quote()["person"] == megan  # the remembered answer, the same
+    Person.objects.filter(pk=megan.pk).update(name="Megan Pete", aliases="")
+    assert megans_quote()["person"] is None
+    Person.objects.filter(pk=megan.pk).update(name="Megan Thee Stallion")
+    assert megans_quote()["person"] == megan
+
+
 def test_quote_claim_texts_keep_eight_words_and_drop_a_pause_before_the_end():
     assert claim_text_for_quote("a very cute moment,", "The source") == (
         "The source: \u201ca very cute moment\u201d"

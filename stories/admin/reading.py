@@ -12,7 +12,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,9 +30,16 @@ from ..models import (
     Statement,
     SuggestionStatus,
 )
-from ..selectors import people_by_name, quote_appearances, quote_neighbours, relays_in_order
+from ..reversing import Urls
+from ..selectors import (
+    people_by_name,
+    quote_appearances,
+    quote_neighbours,
+    quotes_with_speakers,
+    relays_in_order,
+)
 from ..services import citing, suggestions
-from ..text import anchoring, quotecompare, quotes
+from ..text import anchoring, quotecompare
 from ..text import names as text_names
 from ..text.paragraphs import Paragraphs
 from ..text.quotes import SpeakerKind
@@ -79,9 +86,9 @@ def quote_suggestions(article, passages, names):
     """The quoted speech ``quotes.find_quotes`` finds, with what citing it would prefill."""
     cited = {(p.start, p.end) for p in passages}
     on_file = {person.pk: person for person in names.values()}
-    known = [text_names.KnownPerson(pk, tuple(p.names())) for pk, p in on_file.items()]
+    known = tuple(text_names.KnownPerson(pk, tuple(p.names())) for pk, p in on_file.items())
     items = []
-    for found in quotes.find_quotes(article.body, known=known):
+    for found in quotes_with_speakers(article.body, known):
         # Who says it, as a reader of the whole article can tell ("she" resolved to the
         # person the paragraph is about, "the mayor" to the mayor named earlier): the
         # prefill follows that, and says nothing when nobody could be told.
@@ -171,14 +178,26 @@ class ReadingViewMixin:
         passages = list(
             Evidence.objects.filter(article=article)
             .select_related("claim", "origin", "article_version")
-            .prefetch_related(
-                relays_in_order(),
-                Prefetch("statements", queryset=Statement.objects.select_related("story")),
+            .prefetch_related(relays_in_order())
+            # Only how many statements cite each: a prefetch built a queryset per passage.
+            .annotate(
+                citing=Subquery(
+                    Statement.evidence.through.objects.filter(evidence=OuterRef("pk"))
+                    .values("evidence")
+                    .annotate(count=Count("pk"))
+                    .values("count")
+                )
             )
             .order_by("start", "pk")
         )
+        urls = Urls()
         for passage in passages:
             passage.article = article  # known already: no query per passage for its body
+            passage.evidence_url = urls("admin:stories_evidence_change", passage.pk)
+            passage.claim_url = urls("admin:stories_claim_change", passage.claim_id)
+            passage.remove_url = urls(
+                "admin:stories_article_remove_passage", article.pk, passage.pk
+            )
         # A passage waiting on an older version indexes that text, not this one: drawn here
         # it would mark other words. The list of passages sends it to Anchors to review.
         highlighted = [p for p in passages if p.article_version_id is None]

@@ -10,10 +10,10 @@ tools).
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from ..reversing import Urls
 from ..text import anchoring
 
 register = template.Library()
@@ -28,16 +28,17 @@ def highlighted_body(body, passages, mentions=(), desk=False, removable=()):
     Written in Python rather than a template: a long article is thousands of runs,
     and the template engine's loops over them were most of the reading view's time.
     Every value is escaped as ``{{ }}`` escaped it."""
+    urls = Urls()
     return mark_safe(  # noqa: S308 - every value is escaped in _segment
         "".join(
-            "\n<p>" + "".join(_segment(s, desk, removable) for s in paragraph) + "</p>\n"
+            "\n<p>" + "".join(_segment(s, desk, removable, urls) for s in paragraph) + "</p>\n"
             for paragraph in highlighted_paragraphs(body, passages, mentions)
         )
         + "\n"
     )
 
 
-def _segment(s, desk, removable):
+def _segment(s, desk, removable, urls):
     """One run of text, with the ``<mark>`` of the passages covering it."""
     passages, person = s["passages"], s["person"]
     tabindex = "" if desk else ' tabindex="-1"'
@@ -73,15 +74,15 @@ def _segment(s, desk, removable):
     if passages:
         if desk:
             out.append(f'<span\n  class="desk-pop" id="pop-{s["start"]}">')
-            out.extend(_popover_item(p, removable) for p in passages)
+            out.extend(_popover_item(p, removable, urls) for p in passages)
             out.append("</span>")
         out.append("</mark>")
     return "".join(out)
 
 
-def _popover_item(p, removable):
-    evidence_url = reverse("admin:stories_evidence_change", args=[p.pk])
-    claim_url = reverse("admin:stories_claim_change", args=[p.claim_id])
+def _popover_item(p, removable, urls):
+    evidence_url = urls("admin:stories_evidence_change", p.pk)
+    claim_url = urls("admin:stories_claim_change", p.claim_id)
     remove = (
         f' <button type="submit" form="remove-{p.pk}" class="desk-link-button">Remove</button>'
         if p.pk in removable
