@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -56,6 +57,15 @@ def import_is_large(uploads):
 IMPORTED_FIELDS = ["body_display", "body_sha256", "source_name", "imported_at"]
 
 
+class ArticleChangeList(ChangeList):
+    """The article list without the bodies it never shows: a page of long articles read
+    their whole text for a headline. Actions get the full rows (``get_queryset``)."""
+
+    def get_results(self, request):
+        self.queryset = self.queryset.defer("body", "search_vector")
+        super().get_results(request)
+
+
 @admin.register(Article)
 class ArticleAdmin(
     DraftActionMixin, ReadingViewMixin, PublicFieldsGuardMixin, PeopleFormMixin, admin.ModelAdmin
@@ -69,13 +79,14 @@ class ArticleAdmin(
         "pending_suggestions",
         "imported_at",
     ]
-    list_filter = ["outlet", PersonListFilter]
+    # A date filter rather than a date hierarchy: the hierarchy truncates every article's
+    # date to list the months on each view (150 ms at 10,000 articles on SQLite).
+    list_filter = ["outlet", PersonListFilter, ("imported_at", admin.DateFieldListFilter)]
     list_select_related = ["outlet"]
     search_fields = ["headline", "byline", "body", "outlet__name"]
     ordering = Article._meta.ordering  # Meta.ordering is dropped once counts add a GROUP BY
     formfield_overrides = URL_FIELD_OVERRIDES
     autocomplete_fields = ["outlet"]
-    date_hierarchy = "imported_at"
     readonly_fields = IMPORTED_FIELDS
     fieldsets = [
         (None, {"fields": ["headline", "outlet", "byline", "url", "published_on"]}),
@@ -95,6 +106,9 @@ class ArticleAdmin(
 
     # No COUNT(*) over every article for "N total" beside a search or filter's count.
     show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     def get_queryset(self, request):
         # Counted per row shown, by correlated subqueries: a GROUP BY over the join of
