@@ -689,18 +689,18 @@ def write_report(results, databases, scale_name, elapsed):
 
 DESK_WHY = {
     "reading view of a long article": "The cite form's pickers are the admin's "
-    "autocomplete (no `<option>` per claim, origin or person: 458 KB, 13 queries, whatever "
-    "is on file). What remains is the text with its passages (about 1 ms each) and the "
-    "*Who said it?* comparison of the article's quotations with its 200 neighbours' "
-    "(`selectors.quote_neighbours`, `quotes_in`): the quote rules run once per body and "
-    "process, so the first open after a restart pays for them. The body is written in Python "
-    "(`passages.highlighted_body`), not by the template engine; the quote rules on the "
-    "article itself (about 100 ms) depend on the people on file and run every open.",
-    "article changelist": "Eight queries whatever the corpus; the page lists 100 articles "
-    "of 10,000 with their outlet and the counts of their passages and pending suggestions "
-    "(`admin.common.count_of`, one grouped query each). It took 273 ms in the run before "
-    "this one, on the same code (121 ms at the last stop): this shared machine's speed "
-    "moved by about a factor of two between runs, and the desk's pages with it.",
+    "autocomplete (no `<option>` per claim, origin or person; 13 queries whatever is on "
+    "file). The body is written in Python (`passages.highlighted_body`); the article's own "
+    "quotes are remembered per body and people on file (`selectors.quotes_with_speakers`), "
+    "the neighbours' per body (`quotes_in`), so the first open after a restart, or after a "
+    "person changes, pays for them; each passage's three links are filled into a URL "
+    "reversed once (`stories.reversing.Urls`). What remains is the text with its passages "
+    "and the template around them.",
+    "article changelist": "Eight queries whatever the corpus: a page of 100 articles of "
+    "10,000, newest first by the `article_newest_first` index, without their bodies, with "
+    "their outlet and the counts of their passages and pending suggestions "
+    "(`admin.common.count_of`). The date is a list filter, not a date hierarchy, which "
+    "truncated every article's date on each view.",
 }
 SMALL_PAGE_WHY = (
     "A cached hit is one query (the public version) and the stored bytes, served by "
