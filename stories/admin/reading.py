@@ -12,7 +12,6 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -44,7 +43,7 @@ from ..text import names as text_names
 from ..text.paragraphs import Paragraphs
 from ..text.quotes import SpeakerKind
 from .anchors import reanchoring
-from .common import may_change_public
+from .common import count_of, may_change_public
 
 # How many of a suggestion's mentions are shown in context before "and N more".
 SHOWN_MENTIONS = 3
@@ -180,14 +179,7 @@ class ReadingViewMixin:
             .select_related("claim", "origin", "article_version")
             .prefetch_related(relays_in_order())
             # Only how many statements cite each: a prefetch built a queryset per passage.
-            .annotate(
-                citing=Subquery(
-                    Statement.evidence.through.objects.filter(evidence=OuterRef("pk"))
-                    .values("evidence")
-                    .annotate(count=Count("pk"))
-                    .values("count")
-                )
-            )
+            .annotate(citing=count_of(Statement.evidence.through, "evidence"))
             .order_by("start", "pk")
         )
         urls = Urls()
