@@ -39,12 +39,13 @@ def current_version(article):
 
 def first_version(article):
     """Version 1 of ``article``, unsaved: the text it came with (an import inserts these in
-    bulk, ``services.articles``)."""
+    bulk, ``services.articles``). Its hash is the article's, taken from the same body when
+    the article was saved or planned; ``save()`` takes it again anyway."""
     return ArticleVersion(
         article=article,
         number=1,
         body=article.body,
-        body_sha256=body_sha256(article.body),
+        body_sha256=article.body_sha256,
         url=article.url,
         source_name=article.source_name,
         imported_at=article.imported_at,
