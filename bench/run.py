@@ -696,7 +696,7 @@ DESK_WHY = {
     "person changes, pays for them; each passage's three links are filled into a URL "
     "reversed once (`stories.reversing.Urls`). What remains is the text with its passages "
     "and the template around them.",
-    "article changelist": "Eight queries whatever the corpus: a page of 100 articles of "
+    "article changelist": "Six queries whatever the corpus: a page of 100 articles of "
     "10,000, newest first by the `article_newest_first` index, without their bodies, with "
     "their outlet and the counts of their passages and pending suggestions "
     "(`admin.common.count_of`). The date is a list filter, not a date hierarchy, which "

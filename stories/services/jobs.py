@@ -562,7 +562,7 @@ def _article_named(pk, what):
 def suggest_people_in(job, progress, article_ids=()):
     """Propose the people each article names, as the article list's action does."""
     chosen = list(Article.objects.filter(pk__in=article_ids).order_by("pk").only("pk"))
-    progress.stage("Proposing people", len(chosen))
+    progress.stage(IMPORT_STAGES["suggesting"], len(chosen))
     pending = 0
     for done, article in enumerate(chosen, start=1):
         pending += len(suggestions.suggest_people(article, job.requested_by))
