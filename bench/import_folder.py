@@ -16,16 +16,18 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-began = time.perf_counter()
-import django  # noqa: E402
-
-django.setup()
-
-from stories.services import articles  # noqa: E402
-from stories.text import batches  # noqa: E402
-
 
 def main(folder, outlet, fixture=None):
+    # Django is set up here, not on import: the import's worker processes start by
+    # importing this script again (multiprocessing's spawn), and need none of it.
+    began = time.perf_counter()
+    import django
+
+    django.setup()
+
+    from stories.services import articles
+    from stories.text import batches
+
     stages = {"setup": time.perf_counter() - began}
     clock = time.perf_counter()
     count = sum(1 for _ in Path(folder).iterdir())

@@ -231,3 +231,55 @@ def test_the_queries_of_an_import_do_not_grow_with_its_size(tmp_path, desk):
 
     assert counted[0] == counted[1]
     assert PersonSuggestion.objects.filter(article__source_name="104-council.txt").exists()
+
+
+def test_a_large_import_proposes_in_worker_processes_what_it_would_here(tmp_path, desk, settings):
+    """Enough articles for the name rules to run in worker processes: the same rows as in
+    this process, and rows that read back as the model writes them."""
+    from django.utils import timezone
+
+    from stories.text import parallel
+
+    count = parallel.MIN_TEXTS // 2 + 5  # a text file and a ninjs item each
+    batch = unit_files(tmp_path / "in", 0, count)
+    assert len(batch.articles) >= parallel.MIN_TEXTS
+    found = {}
+    for processes in (1, 2):
+        settings.TEXT_PROCESSES = processes
+        try:
+            with transaction.atomic():
+                began = timezone.now()
+                summary = articles.import_batch(batch, user=desk)
+                assert len(summary.imported) == 2 * count
+                found[processes] = rows([(row.outcome, row.article) for row in summary.rows])
+                stored = list(PersonSuggestion.objects.filter(article__in=summary.imported))
+                assert stored and all(
+                    began <= s.created_at <= timezone.now() and s.mentions for s in stored
+                )
+                # What the model itself would save for each article is what is stored.
+                PersonSuggestion.objects.filter(article__in=summary.imported).delete()
+                for article in summary.imported:
+                    suggestions.suggest_people(article)
+                saved = {
+                    (s.article_id, s.name): (
+                        s.person_id,
+                        s.mentions,
+                        s.more_mentions,
+                        s.description,
+                    )
+                    for s in PersonSuggestion.objects.filter(article__in=summary.imported)
+                }
+                assert saved == {
+                    (s.article_id, s.name): (
+                        s.person_id,
+                        s.mentions,
+                        s.more_mentions,
+                        s.description,
+                    )
+                    for s in stored
+                }
+                raise RolledBack
+        except RolledBack:
+            pass
+    assert found[1] == found[2]
+    assert any(person for _, _, person, *_ in found[2]["suggestions"])  # Tom Reyes, on file

@@ -111,6 +111,23 @@ def wait_for(condition, what, process):
         time.sleep(0.05)
 
 
+def children_of(pid):
+    """The pids of the processes ``pid`` started that are still running (Linux)."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except FileNotFoundError:
+        return set()
+    return {int(child) for child in listed.split()}
+
+
+def is_running(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(") ")[2][0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 def job_now(job):
     return Job.objects.get(pk=job.pk)
 
@@ -202,10 +219,29 @@ def test_a_worker_runs_a_large_upload_end_to_end(manage, settings, django_user_m
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
+FIRST_NAMES = ["Ada", "Bram", "Cleo", "Dev", "Esme", "Finn", "Gia", "Hal"]
+LAST_NAMES = ["Quist", "Ebb", "Orr", "Nash", "Lowe", "Stott", "Reyes", "Marr"]
+
+
+def long_article_file(n):
+    """``article_file(n)`` with paragraphs naming eight more people: work enough for the
+    name rules (in worker processes, for a batch this size) that a long import is still in
+    its transaction a moment after it first writes, on a fast machine too."""
+    name, data = article_file(n)
+    head, _, byline = data.decode().rpartition("\n\nWritten by")
+    people = [f"{FIRST_NAMES[(n + k) % 8]} {LAST_NAMES[(n * 3 + k) % 8]}" for k in range(8)]
+    more = "\n\n".join(
+        f"{person}, a member of the harbour board, said on Monday that item {n} would "
+        f"need another vote. {person.split()[1]} said the board would meet in May."
+        for person in people
+    )
+    return name, f"{head}\n\n{more}\n\nWritten by{byline}".encode()
+
+
 def long_import(user, count=LONG):
     files = [
         JobFile(name=name, size=len(data), data=data)
-        for name, data in (article_file(n) for n in range(count))
+        for name, data in (long_article_file(n) for n in range(count))
     ]
     return jobs.enqueue("import", user=user, files=files, outlet="Wire")
 
@@ -226,9 +262,18 @@ def test_a_worker_stopped_during_a_long_import_leaves_the_database_as_it_was(
     if connection.vendor != "sqlite":
         assert "of 3,000" in running and "<progress" in running
 
+    # The name rules of a batch this size run in worker processes of the job's own.
+    helpers = children_of(worker.pid)
+    assert helpers
+
     worker.send_signal(signum)
     returncode = worker.wait(WAIT)
 
+    # Stopped with the job, or (killed with it) gone once they find their queue closed.
+    deadline = time.monotonic() + WAIT
+    while any(is_running(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(is_running(pid) for pid in helpers)
     assert database_rows() == before
     assert not Outlet.objects.filter(name="Wire").exists()
     job.refresh_from_db()
@@ -275,7 +320,7 @@ def test_import_articles_stopped_during_a_long_import_imports_nothing(signum, ma
     folder.mkdir()
     paths = []
     for n in range(LONG):
-        name, data = article_file(n)
+        name, data = long_article_file(n)
         (folder / name).write_bytes(data)
         paths.append(str(folder / name))
     before = database_rows()

@@ -226,6 +226,9 @@ JOBS_SUGGEST_INLINE_MAX_ARTICLES = int(os.environ.get("JOBS_SUGGEST_INLINE_MAX_A
 # A running job on another machine whose heartbeat is older than this is shown as
 # interrupted; on this machine the desk asks whether its process is still alive.
 JOBS_HEARTBEAT_TIMEOUT = int(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", "120"))
+# Worker processes the name rules of a large import run in (stories/text/parallel.py):
+# every core this process may use when unset or 0; 1 keeps them in the importing process.
+TEXT_PROCESSES = int(os.environ.get("TEXT_PROCESSES", "0")) or None
 
 # Tags are case-insensitive so "megan" and "Megan" never become two topics.
 TAGGIT_CASE_INSENSITIVE = True

@@ -18,7 +18,7 @@ from ..models import (
 )
 from ..text import derivation
 from ..text.importing import body_sha256, one_line
-from .suggestions import suggest_people_in_new
+from .suggestions import NewArticleSuggestions
 from .versions import add_version, first_version
 
 # A text without a URL sharing this much (containment of the smaller text, see
@@ -227,28 +227,27 @@ def add_articles(
         _insert(waiting)
         waiting.clear()
 
-    for done, (outcome, article, text) in enumerate(steps, start=1):
-        if outcome == Outcome.IMPORTED:
-            waiting.append(article)
-            if len(waiting) >= BATCH:
-                insert_waiting()
-            result.created.append(article)
-        elif outcome == Outcome.NEW_VERSION:
-            insert_waiting()  # the article revised may be one of them
-            add_version(article, text.body, url=text.url, source_name=text.source_name)
-            article.refresh_from_db()
-            result.revised.append(article)
-        else:
-            result.existing.append(article)
-        result.outcomes.append((outcome, article))
-        _tick(progress, "saving", done, len(articles))
-    insert_waiting()
-    # Proposals for the editor to confirm; nothing is tagged.
-    suggest_people_in_new(
-        result.created,
-        user,
-        progress=lambda done, total: _tick(progress, "suggesting", done, total),
-    )
+    # The people are proposed (on other cores, for a large batch) while the articles are
+    # saved; proposals for the editor to confirm, nothing is tagged.
+    created = [article for outcome, article, _ in steps if outcome == Outcome.IMPORTED]
+    with NewArticleSuggestions(created, user) as suggestions:
+        for done, (outcome, article, text) in enumerate(steps, start=1):
+            if outcome == Outcome.IMPORTED:
+                waiting.append(article)
+                if len(waiting) >= BATCH:
+                    insert_waiting()
+                result.created.append(article)
+            elif outcome == Outcome.NEW_VERSION:
+                insert_waiting()  # the article revised may be one of them
+                add_version(article, text.body, url=text.url, source_name=text.source_name)
+                article.refresh_from_db()
+                result.revised.append(article)
+            else:
+                result.existing.append(article)
+            result.outcomes.append((outcome, article))
+            _tick(progress, "saving", done, len(articles))
+        insert_waiting()
+        suggestions.save(progress=lambda done, total: _tick(progress, "suggesting", done, total))
     return result
 
 

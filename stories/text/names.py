@@ -80,11 +80,13 @@ from .words import (
 
 __all__ = [
     "ArticlePeople",
+    "DeskNames",
     "KnownPerson",
     "Mention",
     "NameCandidate",
     "Named",
     "PersonMatch",
+    "Proposed",
     "find_known_people",
     "propose_people",
     "read_people",
@@ -294,6 +296,77 @@ def read_people(
 ) -> ArticlePeople:
     """Everyone and everything the article names, people on file among them, in one pass."""
     return ArticlePeople(body, list(known), {_key(name) for name in not_people})
+
+
+@dataclass(frozen=True, slots=True)
+class Proposed:
+    """Someone the desk would propose for an article: a person on file (``key``) or a new
+    name (``key`` None), with every mention's span in body order and the title or role the
+    article gives them."""
+
+    name: str
+    key: object
+    spans: tuple[tuple[int, int], ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DeskNames:
+    """What the desk knows that the rules consult: the people on file (canonical name
+    first) and the names ruled out for the whole desk. Plain data, so that worker processes
+    can be given it once and propose for article after article (``parallel.TextPass``)."""
+
+    known: tuple[KnownPerson, ...] = ()
+    not_people: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = tuple(name for person in self.known for name in person.names)
+        object.__setattr__(self, "_known_names", names)
+        ruled = frozenset(" ".join(name.split()).casefold() for name in self.not_people)
+        object.__setattr__(self, "_ruled", ruled)
+
+    def __reduce__(self):
+        return (DeskNames, (self.known, self.not_people))
+
+    def propose(self, body: str) -> list[Proposed]:
+        """What the desk proposes for a new article: see :meth:`proposals`."""
+        return self.proposals(body)[0]
+
+    def proposals(
+        self, body: str, *, rejected_names: Iterable[str] = (), rejected_keys=frozenset()
+    ) -> tuple[list[Proposed], ArticlePeople]:
+        """``(proposed, reading)``: the people on file ``body`` names, then the new names,
+        less the names ruled out, the names the editor ``rejected_names`` for this article
+        and the people ``rejected_keys``; and the :func:`read_people` reading they come from
+        (the quote rules take it as it is)."""
+        rejected = {name.casefold() for name in rejected_names}
+        left_out = rejected | self._ruled
+        reading = read_people(body, known=self.known, not_people=self.not_people)
+        found = []
+        for match in reading.known_people():
+            name = self._canonical(match.key)
+            if match.key in rejected_keys or name.casefold() in left_out:
+                continue
+            found.append(_proposed(name, match.key, match))
+        taken = {proposal.name for proposal in found}
+        for candidate in reading.new_names(known_names=self._known_names, rejected=rejected):
+            if candidate.name.casefold() in left_out or candidate.name in taken:
+                continue
+            taken.add(candidate.name)
+            found.append(_proposed(candidate.name, None, candidate))
+        return found, reading
+
+    def _canonical(self, key) -> str:
+        by_key = self.__dict__.get("_by_key")
+        if by_key is None:
+            by_key = {person.key: person.names[0] for person in self.known}
+            object.__setattr__(self, "_by_key", by_key)
+        return by_key[key]
+
+
+def _proposed(name: str, key, found: PersonMatch | NameCandidate) -> Proposed:
+    spans = tuple(sorted({(mention.start, mention.end) for mention in found.mentions}))
+    return Proposed(name, key, spans, found.description)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""``stories.text.parallel.TextPass``: a pure pass over many texts in worker processes gives
+what it gives in this process, in order, and leaves no worker behind (#11)."""
+
+import os
+import pickle
+import time
+
+import pytest
+
+from stories.text import names, parallel
+
+
+def _shout(text):
+    return text.upper()
+
+
+def _pid(_text):
+    time.sleep(0.001)
+    return os.getpid()
+
+
+def _refuse(text):
+    if text == "t137":
+        raise ValueError(f"cannot read {text}")
+    return text
+
+
+def _slow(text):
+    time.sleep(0.05)
+    return os.getpid()
+
+
+TEXTS = [f"t{n}" for n in range(parallel.MIN_TEXTS + 50)]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead too: it only waits to be reaped by whoever started it.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ")[-1][0] != "Z"
+
+
+def test_answers_come_back_in_order_from_other_processes():
+    with parallel.TextPass(_shout, TEXTS, processes=2) as answers:
+        assert answers.parallel
+        assert list(answers) == [text.upper() for text in TEXTS]
+    with parallel.TextPass(_pid, TEXTS, processes=2) as answers:
+        pids = set(answers)
+    assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_a_few_texts_or_one_process_stay_in_this_process():
+    for texts, processes in [(TEXTS[: parallel.MIN_TEXTS - 1], 2), (TEXTS, 1)]:
+        with parallel.TextPass(_pid, texts, processes=processes) as answers:
+            assert not answers.parallel
+            assert set(answers) == {os.getpid()}
+
+
+def test_a_failing_text_fails_the_pass_here():
+    with (
+        pytest.raises(ValueError, match="cannot read t137"),
+        parallel.TextPass(_refuse, TEXTS, processes=2) as answers,
+    ):
+        list(answers)
+
+
+def test_leaving_the_block_early_stops_every_worker():
+    with parallel.TextPass(_slow, TEXTS, processes=2) as answers:
+        first = next(iter(answers))
+        workers = [child.pid for child in answers._pool._pool]
+    assert first in workers
+    assert not any(_alive(pid) for pid in workers)
+
+
+def test_the_pass_is_only_iterated_inside_its_block():
+    text_pass = parallel.TextPass(_shout, TEXTS)
+    with pytest.raises(RuntimeError):
+        iter(text_pass)
+
+
+def test_the_desk_s_names_travel_to_a_worker_whole():
+    desk = names.DeskNames(
+        (names.KnownPerson(7, ("Ada Quist", "Mayor Quist")),), ("Bram Ebb", "North  Pier")
+    )
+    body = "Ada Quist met Tom Reyes at North Pier. Bram Ebb, which runs the ferry, said no."
+    copy = pickle.loads(pickle.dumps(desk))  # noqa: S301 (bytes made on the line itself)
+    assert copy == desk
+    assert copy.propose(body) == desk.propose(body)
+    proposed = {found.name: found.key for found in desk.propose(body)}
+    assert proposed == {"Ada Quist": 7, "Tom Reyes": None}
+    with parallel.TextPass(desk.propose, [body] * parallel.MIN_TEXTS, processes=2) as answers:
+        assert all(answer == desk.propose(body) for answer in answers)
