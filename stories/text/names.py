@@ -50,6 +50,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import quotemarks
 from .paragraphs import Paragraphs
@@ -298,11 +299,11 @@ def read_people(
     return ArticlePeople(body, list(known), {_key(name) for name in not_people})
 
 
-@dataclass(frozen=True, slots=True)
-class Proposed:
+class Proposed(NamedTuple):
     """Someone the desk would propose for an article: a person on file (``key``) or a new
     name (``key`` None), with every mention's span in body order and the title or role the
-    article gives them."""
+    article gives them. A tuple, since thousands come back from worker processes: it
+    unpickles in half a dataclass's time."""
 
     name: str
     key: object
