@@ -245,9 +245,10 @@ class NewArticleSuggestions:
     def __init__(self, articles, user=None):
         self.articles, self.user = list(articles), user
         self.desk = Desk()
-        processes = getattr(settings, "TEXT_PROCESSES", None)
         bodies = [article.body for article in self.articles]
-        self._pass = parallel.TextPass(self.desk.names.propose, bodies, processes=processes)
+        self._pass = parallel.TextPass(
+            self.desk.names.propose, bodies, processes=settings.TEXT_PROCESSES
+        )
 
     def __enter__(self):
         self._pass.__enter__()
@@ -281,7 +282,7 @@ def _insert_pending(rows):
     What ``bulk_create`` would write, without its model instances: an import of ten
     thousand articles writes about ninety thousand suggestions, and building and preparing
     an instance per row took 40 µs of each row's 45. The values are adapted as the fields
-    would adapt them (``tests/test_suggestions.py`` compares the rows with saved ones).
+    would adapt them (``tests/test_bulk_import.py`` compares the rows with saved ones).
     """
     if not rows:
         return

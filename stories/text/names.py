@@ -325,6 +325,8 @@ class DeskNames:
         object.__setattr__(self, "_known_names", names)
         ruled = frozenset(" ".join(name.split()).casefold() for name in self.not_people)
         object.__setattr__(self, "_ruled", ruled)
+        canonical = {person.key: person.names[0] for person in self.known}
+        object.__setattr__(self, "_canonical", canonical)
 
     def __reduce__(self):
         return (DeskNames, (self.known, self.not_people))
@@ -345,7 +347,7 @@ class DeskNames:
         reading = read_people(body, known=self.known, not_people=self.not_people)
         found = []
         for match in reading.known_people():
-            name = self._canonical(match.key)
+            name = self._canonical[match.key]
             if match.key in rejected_keys or name.casefold() in left_out:
                 continue
             found.append(_proposed(name, match.key, match))
@@ -356,13 +358,6 @@ class DeskNames:
             taken.add(candidate.name)
             found.append(_proposed(candidate.name, None, candidate))
         return found, reading
-
-    def _canonical(self, key) -> str:
-        by_key = self.__dict__.get("_by_key")
-        if by_key is None:
-            by_key = {person.key: person.names[0] for person in self.known}
-            object.__setattr__(self, "_by_key", by_key)
-        return by_key[key]
 
 
 def _proposed(name: str, key, found: PersonMatch | NameCandidate) -> Proposed:

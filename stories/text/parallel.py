@@ -96,9 +96,8 @@ class TextPass:
     def __init__(self, function: Callable, texts: Sequence, *, processes: int | None = None):
         self.function, self.texts = function, texts
         wanted = usable_cores() if processes is None else processes
-        self.processes = max(1, min(wanted, len(texts) // CHUNK or 1))
-        if len(texts) < MIN_TEXTS:
-            self.processes = 1
+        enough = len(texts) >= MIN_TEXTS
+        self.processes = max(1, min(wanted, len(texts) // CHUNK)) if enough else 1
         self._pool: ProcessPoolExecutor | None = None
         self._pending: Iterator | None = None
         self._entered = False
