@@ -27,6 +27,7 @@ from stories.text.importing import body_sha256
 
 from .desk import client_for, database_rows, desk_user, job_page, job_url
 from .factories import article_file
+from .processes import children_of, is_running
 from .seed_texts import SEED_000, seed_body
 from .test_versions import corrected_seed
 
@@ -109,23 +110,6 @@ def wait_for(condition, what, process):
         if time.monotonic() > deadline:
             pytest.fail(f"no {what} within {WAIT} s:\n{output(process)[-3000:]}")
         time.sleep(0.05)
-
-
-def children_of(pid):
-    """The pids of the processes ``pid`` started that are still running (Linux)."""
-    try:
-        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except FileNotFoundError:
-        return set()
-    return {int(child) for child in listed.split()}
-
-
-def is_running(pid):
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(") ")[2][0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
 
 
 def job_now(job):
@@ -269,7 +253,7 @@ def test_a_worker_stopped_during_a_long_import_leaves_the_database_as_it_was(
     worker.send_signal(signum)
     returncode = worker.wait(WAIT)
 
-    # Stopped with the job, or (killed with it) gone once they find their queue closed.
+    # Stopped with the job, or (killed with it) gone once they see their parent gone.
     deadline = time.monotonic() + WAIT
     while any(is_running(pid) for pid in helpers) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -15,6 +15,8 @@ import pytest
 
 from stories.text import names, parallel
 
+from .processes import is_running
+
 
 def _shout(text):
     return text.upper()
@@ -48,16 +50,6 @@ TEXTS = [f"t{n}" for n in range(parallel.MIN_TEXTS + 50)]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead too: it only waits to be reaped by whoever started it.
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ")[-1][0] != "Z"
-
-
 def test_answers_come_back_in_order_from_other_processes():
     with parallel.TextPass(_shout, TEXTS, processes=2) as answers:
         assert answers.parallel
@@ -87,7 +79,7 @@ def test_leaving_the_block_early_stops_every_worker():
         first = next(iter(answers))
         workers = list(answers._pool._processes)
     assert first in workers
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(is_running(pid) for pid in workers)
 
 
 def test_the_pass_is_only_iterated_inside_its_block():
